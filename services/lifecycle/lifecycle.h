@@ -1,0 +1,62 @@
+// The contract state machine: validate an event against a contract's state, apply it, compute
+// compliance flags. Pure functions, no I/O; safe for concurrent use.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "proto/contrack.pb.h"
+#include "services/lifecycle/dates.h"
+#include "services/lifecycle/error.h"
+
+namespace contrack::lifecycle {
+
+// Rule codes (stable; the HTTP API answers them with 422).
+inline constexpr const char kFirstEventMustBeAwardOrWaiver[] = "first_event_must_be_award_or_waiver";
+inline constexpr const char kAuthorityMismatch[] = "authority_mismatch";
+inline constexpr const char kAlreadyAwarded[] = "already_awarded";
+inline constexpr const char kNotAwarded[] = "not_awarded";
+inline constexpr const char kEndBeforeStart[] = "end_before_start";
+inline constexpr const char kNoExtensionOption[] = "no_extension_option";
+inline constexpr const char kExtensionNotAfterEnd[] = "extension_not_after_end";
+inline constexpr const char kExtensionBeyondOption[] = "extension_beyond_option";
+inline constexpr const char kBeyondMaxEndDate[] = "beyond_max_end_date";
+inline constexpr const char kContractLapsed[] = "contract_lapsed";
+inline constexpr const char kContractTerminated[] = "contract_terminated";
+inline constexpr const char kTerminationBeforeStart[] = "termination_before_start";
+inline constexpr const char kNegativeValue[] = "negative_value";
+inline constexpr const char kValueOverflow[] = "value_overflow";
+inline constexpr const char kUnknownWaiver[] = "unknown_waiver";
+inline constexpr const char kInvalidCorrection[] = "invalid_correction";
+inline constexpr const char kCorrectionBreaksRules[] = "correction_breaks_rules";
+
+// Compliance flags, in the order a state lists them.
+inline constexpr const char kFlagDirectAwardWithoutWaiver[] = "direct_award_without_waiver";
+inline constexpr const char kFlagKeyDecisionWithoutRecord[] = "key_decision_without_decision_record";
+inline constexpr const char kFlagVariationOverDeMinimis[] = "variation_over_de_minimis";
+inline constexpr const char kFlagVariationOver50Percent[] = "variation_over_50_percent";
+inline constexpr const char kFlagFundingShortfall[] = "funding_shortfall";
+
+struct Rules {
+  int64_t key_decision_threshold_pence = 250000'00;  // £250,000
+};
+
+// Returns the state after `ev`, or the rule it breaks. `prev` is the contract's state before the
+// event (nullptr for a contract with no events). `prior` must hold every earlier event of the
+// contract, oldest first, when `ev` is a correction; it is not read otherwise.
+// REQUIRES: ev.body() passed ValidateBody and NormalizeBody; ev.version() == prev version + 1.
+[[nodiscard]] Result<v1::ContractState> Next(const v1::ContractState* prev,
+                                             const v1::EventRecord& ev,
+                                             std::span<const v1::EventRecord> prior,
+                                             const Rules& rules);
+
+// Folds a contract's whole stream (oldest first), honouring corrections: the events they retract
+// are left out. Returns the state or the first rule the stream breaks.
+[[nodiscard]] Result<v1::ContractState> Replay(std::span<const v1::EventRecord> events,
+                                               const Rules& rules);
+
+// The status to show on `day`: an active contract whose current end is before `day` is lapsed.
+std::string StatusOn(const v1::ContractState& s, Date day);
+
+}  // namespace contrack::lifecycle

@@ -1,0 +1,668 @@
+// Event log: group commit, hash chain, views in the same batch, verify and rebuild.
+#include "storage/event_log.h"
+
+#include <openssl/evp.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "services/lifecycle/validate.h"
+#include "storage/format.h"
+
+namespace contrack::storage {
+namespace {
+
+namespace fmt_ = format;
+
+constexpr size_t kEventsIdx = 1, kStreamsIdx = 2, kEventIdsIdx = 3, kStateIdx = 4;
+const std::string_view kCfNames[] = {fmt_::kDefaultCf, fmt_::kEventsCf, fmt_::kStreamsCf,
+                                     fmt_::kEventIdsCf, fmt_::kStateCf};
+
+// The "storage" logger (a clone of the default logger's sinks).
+const std::shared_ptr<spdlog::logger>& Log() {
+  static const std::shared_ptr<spdlog::logger> logger = [] {
+    auto l = spdlog::get("storage");
+    return l ? l : spdlog::default_logger()->clone("storage");
+  }();
+  return logger;
+}
+
+// The one place a rocksdb::Status becomes an Error.
+Error FromStatus(const rocksdb::Status& s, std::string_view what) {
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) return {kStorageFull, msg, {}};
+  if (s.IsCorruption()) return {kCorruption, msg, {}};
+  return {kIoError, msg, {}};
+}
+
+std::string Hex(const unsigned char* p, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * n, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[p[i] >> 4];
+    out[2 * i + 1] = kDigits[p[i] & 15];
+  }
+  return out;
+}
+
+// Decodes 64 hex digits; false when malformed.
+bool Unhex(std::string_view hex, unsigned char out[fmt_::kHashSize]) {
+  if (hex.size() != 2 * fmt_::kHashSize) return false;
+  auto val = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < fmt_::kHashSize; ++i) {
+    const int hi = val(hex[2 * i]), lo = val(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return true;
+}
+
+const std::string& ZeroHash() {
+  static const std::string kZero(2 * fmt_::kHashSize, '0');
+  return kZero;
+}
+
+// SHA-256(raw prev_hash || record), hex. REQUIRES: prev_hex is 64 hex digits.
+std::string ChainHash(const std::string& prev_hex, const std::string& record) {
+  unsigned char prev[fmt_::kHashSize];
+  Unhex(prev_hex, prev);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, prev, sizeof(prev));
+  EVP_DigestUpdate(ctx, record.data(), record.size());
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  EVP_MD_CTX_free(ctx);
+  return Hex(digest, len);
+}
+
+std::string Serialize(const google::protobuf::MessageLite& m) {
+  std::string out;
+  m.SerializeToString(&out);
+  return out;
+}
+
+Result<LoggedEvent> DecodeStored(uint64_t seq, const rocksdb::Slice& value) {
+  v1::StoredEvent stored;
+  LoggedEvent out;
+  if (!stored.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+      !out.record.ParseFromString(stored.record())) {
+    return Fail(kCorruption, "event at sequence " + std::to_string(seq) + " cannot be decoded");
+  }
+  out.hash = stored.hash();
+  return out;
+}
+
+}  // namespace
+
+// A caller waiting in the write queue.
+struct EventLog::Writer {
+  const AppendRequest* req;
+  Result<v1::AppendResponse> result = Fail(kIoError, "not written");
+  bool done = false;
+  std::condition_variable cv;
+};
+
+// What one group commit has prepared but not yet written: later requests in the group read it
+// before the database.
+struct EventLog::Group {
+  uint64_t next_seq = 0;
+  std::string head_hash;
+  std::unordered_map<std::string, v1::ContractState> states;
+  std::unordered_map<std::string, std::vector<v1::EventRecord>> pending;   // by contract
+  std::unordered_map<std::string, v1::AppendedEvent> event_ids;           // id -> result
+  std::unordered_map<std::string, std::string> event_contract;            // id -> contract
+  boost::uuids::random_generator* uuids = nullptr;
+};
+
+EventLog::EventLog(const Options& options) : options_(options) {}
+
+EventLog::~EventLog() {
+  if (db_) {
+    for (auto* h : handles_) {
+      if (h != nullptr && h != db_->DefaultColumnFamily()) db_->DestroyColumnFamilyHandle(h);
+    }
+    db_->Close();
+  }
+}
+
+rocksdb::ColumnFamilyHandle* EventLog::cf(std::string_view name) const {
+  for (size_t i = 0; i < std::size(kCfNames); ++i) {
+    if (kCfNames[i] == name) return handles_[i];
+  }
+  return nullptr;
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(const Options& options) {
+  std::unique_ptr<EventLog> log(new EventLog(options));
+  if (auto r = log->OpenDb(); !r) return std::unexpected(r.error());
+  return log;
+}
+
+Result<void> EventLog::OpenDb() {
+  rocksdb::Options db_opts;
+  db_opts.create_if_missing = !options_.read_only;
+  db_opts.create_missing_column_families = !options_.read_only;
+  db_opts.max_total_wal_size = 256u << 20;
+  db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_opts.keep_log_file_num = 2;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions log_cf;
+  log_cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  log_cf.write_buffer_size = 64u << 20;
+  rocksdb::BlockBasedTableOptions point_table = table;
+  point_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions point_cf;
+  point_cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (size_t i = 0; i < std::size(kCfNames); ++i) {
+    const bool point = i == kEventIdsIdx || i == kStateIdx;
+    cfs.emplace_back(std::string(kCfNames[i]), point ? point_cf : log_cf);
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options_.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_opts, options_.path, cfs, &handles_, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_opts, options_.path, cfs, &handles_, &raw);
+  }
+  if (!s.ok()) return std::unexpected(FromStatus(s, "opening store " + options_.path));
+  db_.reset(raw);
+
+  std::string version;
+  s = db_->Get(rocksdb::ReadOptions(), handles_[0], fmt_::kFormatVersionKey, &version);
+  if (s.IsNotFound()) {
+    if (options_.read_only) return Fail(kCorruption, options_.path + " is not a contrack store");
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_->Put(wo, handles_[0], fmt_::kFormatVersionKey, fmt_::kFormatVersion);
+    if (!s.ok()) return std::unexpected(FromStatus(s, "writing format version"));
+  } else if (!s.ok()) {
+    return std::unexpected(FromStatus(s, "reading format version"));
+  } else if (version != fmt_::kFormatVersion) {
+    return Fail(kCorruption, options_.path + " has store format " + version + "; this build reads " +
+                                 std::string(fmt_::kFormatVersion));
+  }
+
+  // The head is the last event of the log.
+  head_ = Head{0, ZeroHash()};
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
+  it->SeekToLast();
+  if (it->Valid()) {
+    const uint64_t seq = fmt_::DecodeBe64(it->key().ToStringView());
+    auto ev = DecodeStored(seq, it->value());
+    if (!ev) return std::unexpected(ev.error());
+    head_ = Head{seq, ev->hash};
+  } else if (!it->status().ok()) {
+    return std::unexpected(FromStatus(it->status(), "reading the log head"));
+  }
+  Log()->info("opened {} at sequence {}", options_.path, head_.sequence);
+  return {};
+}
+
+Head EventLog::GetHead() const {
+  std::lock_guard l(mu_);
+  return head_;
+}
+
+Stats EventLog::GetStats() const {
+  std::lock_guard l(mu_);
+  return stats_;
+}
+
+Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
+  // Shape checks need no state: do them before queueing.
+  if (options_.read_only) return Fail(kReadOnly, "the store was opened read-only");
+  if (auto r = ValidateContractId(req.contract_id); !r) return std::unexpected(r.error());
+  if (req.events.empty()) return Fail(kInvalidArgument, "events: at least one event is required");
+  if (req.events.size() > options_.max_events_per_append) {
+    return Fail(kInvalidArgument, "events: " + std::to_string(req.events.size()) +
+                                      " events in one append; the limit is " +
+                                      std::to_string(options_.max_events_per_append));
+  }
+  std::unordered_set<std::string> ids;
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    if (auto r = ValidateBody(req.events[i]); !r) {
+      Error e = r.error();
+      if (req.events.size() > 1) e.message = "events[" + std::to_string(i) + "]." + e.message;
+      return std::unexpected(e);
+    }
+    if (!req.events[i].event_id().empty()) {
+      auto id = NormalizeEventId(req.events[i].event_id(), "event_id");
+      if (!ids.insert(*id).second) {
+        return Fail(kInvalidArgument, "event_id " + *id + " appears twice in one append");
+      }
+    }
+  }
+
+  Writer w;
+  w.req = &req;
+  std::unique_lock l(mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(l);
+  if (w.done) return std::move(w.result);
+
+  // This caller leads: take the queued writers (bounded), prepare them into one batch.
+  std::vector<Writer*> group;
+  size_t bytes = 0;
+  for (Writer* x : writers_) {
+    size_t sz = 0;
+    for (const auto& e : x->req->events) sz += e.ByteSizeLong();
+    if (!group.empty() && bytes + sz > options_.max_group_bytes) break;
+    group.push_back(x);
+    bytes += sz;
+  }
+  const std::optional<Error> bg = bg_error_;
+  Group g;
+  g.next_seq = head_.sequence + 1;
+  g.head_hash = head_.hash;
+  l.unlock();
+
+  static thread_local boost::uuids::random_generator uuids;
+  g.uuids = &uuids;
+  rocksdb::WriteBatch batch;
+  uint64_t committed_appends = 0, committed_events = 0;
+  for (Writer* x : group) {
+    if (bg) {
+      x->result = std::unexpected(*bg);
+      continue;
+    }
+    x->result = Prepare(*x->req, &g, &batch);
+    if (x->result && !x->result->replayed()) {
+      ++committed_appends;
+      committed_events += x->result->events_size();
+    }
+  }
+  rocksdb::Status s;
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_->Write(wo, &batch);
+  }
+
+  l.lock();
+  if (!s.ok()) {
+    const Error err = FromStatus(s, "synced write of " + std::to_string(committed_events) + " events");
+    Log()->error("{}; refusing writes until reopened", err.ToString());
+    bg_error_ = err;
+    for (Writer* x : group) {
+      if (x->result && !x->result->replayed()) x->result = std::unexpected(err);
+    }
+  } else if (batch.Count() > 0) {
+    head_ = Head{g.next_seq - 1, g.head_hash};
+    stats_.appends += committed_appends;
+    stats_.events += committed_events;
+    ++stats_.synced_writes;
+  }
+  for (Writer* x : group) {
+    assert(writers_.front() == x);
+    writers_.pop_front();
+    if (x != &w) {
+      x->done = true;
+      x->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return std::move(w.result);
+}
+
+Result<std::optional<v1::ContractState>> EventLog::LoadState(const std::string& id,
+                                                             const Group* g) const {
+  if (g != nullptr) {
+    if (auto it = g->states.find(id); it != g->states.end()) return it->second;
+  }
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), handles_[kStateIdx], id, &value);
+  if (s.IsNotFound()) return std::optional<v1::ContractState>{};
+  if (!s.ok()) return std::unexpected(FromStatus(s, "reading state of " + id));
+  v1::ContractState state;
+  if (!state.ParseFromString(value)) return Fail(kCorruption, "state of " + id + " is unreadable");
+  return state;
+}
+
+Result<std::vector<v1::EventRecord>> EventLog::LoadRecords(const std::string& id,
+                                                           const Group* g) const {
+  auto events = ReadContract(id);
+  if (!events) return std::unexpected(events.error());
+  std::vector<v1::EventRecord> out;
+  out.reserve(events->size());
+  for (auto& e : *events) out.push_back(std::move(e.record));
+  if (g != nullptr) {
+    if (auto it = g->pending.find(id); it != g->pending.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+  }
+  return out;
+}
+
+Result<LoggedEvent> EventLog::ReadEvent(uint64_t seq) const {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), handles_[kEventsIdx], fmt_::EncodeBe64(seq), &value);
+  if (!s.ok()) return std::unexpected(FromStatus(s, "reading event " + std::to_string(seq)));
+  return DecodeStored(seq, value);
+}
+
+Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
+                                             rocksdb::WriteBatch* batch) {
+  v1::AppendResponse resp;
+  resp.set_contract_id(req.contract_id);
+
+  // Idempotency: an append whose event ids are all stored returns the original result.
+  size_t known = 0;
+  for (const auto& body : req.events) {
+    if (body.event_id().empty()) continue;
+    const std::string id = *NormalizeEventId(body.event_id(), "event_id");
+    v1::AppendedEvent original;
+    std::string contract;
+    if (auto it = g->event_ids.find(id); it != g->event_ids.end()) {
+      original = it->second;
+      contract = g->event_contract[id];
+    } else {
+      std::string value;
+      auto s = db_->Get(rocksdb::ReadOptions(), handles_[kEventIdsIdx], id, &value);
+      if (s.IsNotFound()) continue;
+      if (!s.ok()) return std::unexpected(FromStatus(s, "looking up event id " + id));
+      auto ev = ReadEvent(fmt_::DecodeBe64(value));
+      if (!ev) return std::unexpected(ev.error());
+      original.set_event_id(id);
+      original.set_version(ev->record.version());
+      original.set_sequence(ev->record.sequence());
+      original.set_hash(ev->hash);
+      contract = ev->record.contract_id();
+    }
+    if (contract != req.contract_id) {
+      return Fail(kEventIdConflict, "event_id " + id + " is already stored for contract " +
+                                        contract + ", not " + req.contract_id);
+    }
+    ++known;
+    *resp.add_events() = original;
+  }
+  if (known > 0) {
+    if (known != req.events.size()) {
+      return Fail(kEventIdConflict, std::to_string(known) + " of the " +
+                                        std::to_string(req.events.size()) +
+                                        " event ids are already stored; a retried append must "
+                                        "repeat exactly the same events");
+    }
+    resp.set_replayed(true);
+    return resp;
+  }
+
+  auto loaded = LoadState(req.contract_id, g);
+  if (!loaded) return std::unexpected(loaded.error());
+  std::optional<v1::ContractState> state = std::move(*loaded);
+  const uint64_t current = state ? state->version() : 0;
+  if (req.expected_version && *req.expected_version != current) {
+    Error e{kVersionConflict,
+            "contract " + req.contract_id + " is at version " + std::to_string(current) +
+                "; the append expected version " + std::to_string(*req.expected_version),
+            current};
+    return std::unexpected(e);
+  }
+
+  const Micros recorded_at = req.recorded_at.value_or(NowMicros());
+  const Date recorded_day = DayOf(recorded_at);
+  uint64_t seq = g->next_seq;
+  std::string prev_hash = g->head_hash;
+  std::vector<v1::EventRecord> records;
+  std::vector<std::string> hashes;
+  std::optional<std::vector<v1::EventRecord>> prior;  // loaded for corrections only
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    auto fail = [&](Error e) -> Result<v1::AppendResponse> {
+      if (req.events.size() > 1) e.message = "events[" + std::to_string(i) + "]: " + e.message;
+      return std::unexpected(std::move(e));
+    };
+    auto body = NormalizeBody(req.events[i], boost::uuids::to_string((*g->uuids)()), recorded_day);
+    if (!body) return fail(body.error());
+    v1::EventRecord rec;
+    rec.set_sequence(seq);
+    rec.set_contract_id(req.contract_id);
+    rec.set_version(current + i + 1);
+    rec.set_event_id(body->event_id());
+    rec.set_type(EventType(*body));
+    rec.set_effective_date(body->effective_date());
+    rec.set_recorded_at_us(recorded_at);
+    rec.set_recorded_by(req.recorded_by);
+    rec.set_prev_hash(prev_hash);
+    *rec.mutable_body() = std::move(*body);
+    if (g->event_ids.contains(rec.event_id())) {
+      return fail({kEventIdConflict, "event_id " + rec.event_id() + " is already used", {}});
+    }
+
+    std::span<const v1::EventRecord> prior_span;
+    if (rec.body().has_correction()) {
+      if (!prior) {
+        auto p = LoadRecords(req.contract_id, g);
+        if (!p) return fail(p.error());
+        prior = std::move(*p);
+      }
+      std::vector<v1::EventRecord> with_batch = *prior;
+      with_batch.insert(with_batch.end(), records.begin(), records.end());
+      auto next = lifecycle::Next(state ? &*state : nullptr, rec, with_batch, options_.rules);
+      if (!next) return fail(next.error());
+      state = std::move(*next);
+    } else {
+      auto next = lifecycle::Next(state ? &*state : nullptr, rec, prior_span, options_.rules);
+      if (!next) return fail(next.error());
+      state = std::move(*next);
+    }
+    prev_hash = ChainHash(prev_hash, Serialize(rec));
+    hashes.push_back(prev_hash);
+    records.push_back(std::move(rec));
+    ++seq;
+  }
+
+  // Every event passed: add them, their indexes and the new state to the batch.
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& rec = records[i];
+    v1::StoredEvent stored;
+    stored.set_record(Serialize(rec));
+    stored.set_hash(hashes[i]);
+    const std::string seq_key = fmt_::EncodeBe64(rec.sequence());
+    batch->Put(handles_[kEventsIdx], seq_key, Serialize(stored));
+    batch->Put(handles_[kStreamsIdx], fmt_::StreamKey(rec.contract_id(), rec.version()), seq_key);
+    batch->Put(handles_[kEventIdsIdx], rec.event_id(), seq_key);
+    auto* out = resp.add_events();
+    out->set_event_id(rec.event_id());
+    out->set_version(rec.version());
+    out->set_sequence(rec.sequence());
+    out->set_hash(hashes[i]);
+    g->event_ids[rec.event_id()] = *out;
+    g->event_contract[rec.event_id()] = rec.contract_id();
+  }
+  batch->Put(handles_[kStateIdx], req.contract_id, Serialize(*state));
+  g->states[req.contract_id] = *state;
+  auto& pending = g->pending[req.contract_id];
+  pending.insert(pending.end(), records.begin(), records.end());
+  g->next_seq = seq;
+  g->head_hash = prev_hash;
+  return resp;
+}
+
+Result<v1::ContractState> EventLog::GetState(const std::string& contract_id) const {
+  if (auto r = ValidateContractId(contract_id); !r) return std::unexpected(r.error());
+  auto s = LoadState(contract_id, nullptr);
+  if (!s) return std::unexpected(s.error());
+  if (!*s) return Fail(kNotFound, "no contract " + contract_id);
+  return std::move(**s);
+}
+
+Result<std::vector<LoggedEvent>> EventLog::ReadContract(const std::string& contract_id,
+                                                        uint64_t after_version,
+                                                        size_t limit) const {
+  std::vector<LoggedEvent> out;
+  const std::string prefix = fmt_::StreamPrefix(contract_id);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kStreamsIdx]));
+  for (it->Seek(fmt_::StreamKey(contract_id, after_version + 1));
+       it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    auto ev = ReadEvent(fmt_::DecodeBe64(it->value().ToStringView()));
+    if (!ev) return std::unexpected(ev.error());
+    out.push_back(std::move(*ev));
+  }
+  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading " + contract_id));
+  return out;
+}
+
+Result<std::vector<LoggedEvent>> EventLog::ReadLog(uint64_t after, size_t limit) const {
+  std::vector<LoggedEvent> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
+  for (it->Seek(fmt_::EncodeBe64(after + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    auto ev = DecodeStored(fmt_::DecodeBe64(it->key().ToStringView()), it->value());
+    if (!ev) return std::unexpected(ev.error());
+    out.push_back(std::move(*ev));
+  }
+  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
+  return out;
+}
+
+Result<std::vector<v1::ContractState>> EventLog::ListContracts(const std::string& after_id,
+                                                               size_t limit) const {
+  std::vector<v1::ContractState> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kStateIdx]));
+  it->Seek(after_id);
+  if (it->Valid() && !after_id.empty() && it->key() == after_id) it->Next();
+  for (; it->Valid() && out.size() < limit; it->Next()) {
+    v1::ContractState s;
+    if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Fail(kCorruption, "state of " + it->key().ToString() + " is unreadable");
+    }
+    out.push_back(std::move(s));
+  }
+  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "listing contracts"));
+  return out;
+}
+
+Result<VerifyReport> EventLog::Verify() const {
+  VerifyReport report;
+  report.head = Head{0, ZeroHash()};
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
+  std::string prev = ZeroHash();
+  uint64_t expect = 1;
+  auto bad = [&](uint64_t seq, std::string why) {
+    report.ok = false;
+    report.first_bad_sequence = seq;
+    report.message = "sequence " + std::to_string(seq) + ": " + why;
+    return report;
+  };
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expect) {
+    if (it->key().size() != 8) return bad(expect, "malformed key");
+    const uint64_t seq = fmt_::DecodeBe64(it->key().ToStringView());
+    if (seq != expect) {
+      return bad(expect, "missing; the next stored event is " + std::to_string(seq));
+    }
+    v1::StoredEvent stored;
+    v1::EventRecord rec;
+    if (!stored.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+        !rec.ParseFromString(stored.record())) {
+      return bad(seq, "stored bytes cannot be decoded");
+    }
+    if (rec.sequence() != seq) return bad(seq, "record claims sequence " + std::to_string(rec.sequence()));
+    if (rec.prev_hash() != prev) return bad(seq, "prev_hash does not match the previous event's hash");
+    const std::string h = ChainHash(prev, stored.record());
+    if (h != stored.hash()) return bad(seq, "hash mismatch: stored " + stored.hash() + ", computed " + h);
+    prev = h;
+    report.events_checked++;
+    report.head = Head{seq, h};
+  }
+  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
+  report.message = "chain intact: " + std::to_string(report.events_checked) + " events";
+  return report;
+}
+
+Result<void> EventLog::Rebuild() {
+  std::lock_guard l(mu_);
+  // Drop and recreate every derived column family.
+  for (size_t idx : {kStreamsIdx, kEventIdsIdx, kStateIdx}) {
+    rocksdb::ColumnFamilyOptions cf_opts;
+    rocksdb::ColumnFamilyDescriptor desc;
+    auto s = handles_[idx]->GetDescriptor(&desc);
+    if (!s.ok()) return std::unexpected(FromStatus(s, "describing a view"));
+    s = db_->DropColumnFamily(handles_[idx]);
+    if (!s.ok()) return std::unexpected(FromStatus(s, "dropping a view"));
+    db_->DestroyColumnFamilyHandle(handles_[idx]);
+    handles_[idx] = nullptr;
+    s = db_->CreateColumnFamily(desc.options, desc.name, &handles_[idx]);
+    if (!s.ok()) return std::unexpected(FromStatus(s, "recreating view " + desc.name));
+  }
+
+  constexpr size_t kChunk = 16384;
+  std::unordered_map<std::string, v1::ContractState> states;  // touched in this chunk
+  rocksdb::WriteBatch batch;
+  auto flush = [&]() -> Result<void> {
+    for (const auto& [id, st] : states) batch.Put(handles_[kStateIdx], id, Serialize(st));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    auto s = db_->Write(wo, &batch);
+    if (!s.ok()) return std::unexpected(FromStatus(s, "writing rebuilt views"));
+    batch.Clear();
+    states.clear();
+    return {};
+  };
+
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
+  size_t in_chunk = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint64_t seq = fmt_::DecodeBe64(it->key().ToStringView());
+    auto ev = DecodeStored(seq, it->value());
+    if (!ev) return std::unexpected(ev.error());
+    const auto& rec = ev->record;
+    const std::string seq_key = it->key().ToString();
+    if (rec.body().has_correction()) {
+      // A correction replays its contract: its earlier events must be readable from the views.
+      if (auto r = flush(); !r) return r;
+      in_chunk = 0;
+    }
+    auto it_state = states.find(rec.contract_id());
+    std::optional<v1::ContractState> prev;
+    if (it_state != states.end()) {
+      prev = it_state->second;
+    } else {
+      auto loaded = LoadState(rec.contract_id(), nullptr);
+      if (!loaded) return std::unexpected(loaded.error());
+      prev = std::move(*loaded);
+    }
+    std::vector<v1::EventRecord> prior;
+    if (rec.body().has_correction()) {
+      auto p = LoadRecords(rec.contract_id(), nullptr);
+      if (!p) return std::unexpected(p.error());
+      prior = std::move(*p);
+    }
+    auto next = lifecycle::Next(prev ? &*prev : nullptr, rec, prior, options_.rules);
+    if (!next) {
+      return Fail(next.error().code, "rebuild: event " + std::to_string(seq) +
+                                         " no longer applies: " + next.error().message);
+    }
+    states[rec.contract_id()] = std::move(*next);
+    batch.Put(handles_[kStreamsIdx], fmt_::StreamKey(rec.contract_id(), rec.version()), seq_key);
+    batch.Put(handles_[kEventIdsIdx], rec.event_id(), seq_key);
+    if (++in_chunk == kChunk) {
+      if (auto r = flush(); !r) return r;
+      in_chunk = 0;
+    }
+  }
+  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
+  return flush();
+}
+
+}  // namespace contrack::storage

@@ -1,0 +1,143 @@
+// The durable, hash-chained event log and the views derived from it, in one RocksDB database.
+//
+// An EventLog is safe for concurrent use from multiple threads without external synchronisation.
+// Appends are group-committed: concurrent callers queue, the caller at the front writes every
+// queued append in one synced WriteBatch (LevelDB's DBImpl::Write), and each caller returns only
+// after the write carrying its events is durable. Views are written in the same batch as the
+// events they derive from.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/contrack.pb.h"
+#include "services/lifecycle/dates.h"
+#include "services/lifecycle/error.h"
+#include "services/lifecycle/lifecycle.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace contrack::storage {
+
+struct Options {
+  std::string path;                       // the database directory; created when missing
+  lifecycle::Rules rules;
+  size_t block_cache_bytes = 64u << 20;   // bounds read memory, whatever the log's size
+  size_t max_group_bytes = 4u << 20;      // a group commit stops growing past this much payload
+  size_t max_events_per_append = 1000;
+  bool read_only = false;                 // open without taking writes (offline readers)
+};
+
+struct AppendRequest {
+  std::string contract_id;
+  std::optional<uint64_t> expected_version;  // 0: the contract must not exist; absent: any
+  std::vector<v1::EventBody> events;         // appended all-or-nothing, in order
+  std::string recorded_by;                   // the principal; never taken from the bodies
+  std::optional<Micros> recorded_at;         // default: now. Import keeps exported times.
+};
+
+// One stored event with its hash.
+struct LoggedEvent {
+  v1::EventRecord record;
+  std::string hash;  // hex
+};
+
+struct Head {
+  uint64_t sequence = 0;  // 0 for an empty log
+  std::string hash;       // hex; 64 zeros for an empty log
+};
+
+struct VerifyReport {
+  bool ok = true;
+  uint64_t events_checked = 0;
+  Head head;
+  std::optional<uint64_t> first_bad_sequence;
+  std::string message;
+};
+
+// Counters for metrics and benchmarks.
+struct Stats {
+  uint64_t appends = 0;         // append calls that committed events
+  uint64_t events = 0;          // events committed
+  uint64_t synced_writes = 0;   // synced WriteBatches
+};
+
+class EventLog {
+ public:
+  // Opens (creating when missing) the store at options.path. Fails with io_error when the
+  // directory is locked by another process or unreadable, corruption when its format is unknown.
+  [[nodiscard]] static Result<std::unique_ptr<EventLog>> Open(const Options& options);
+
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+  ~EventLog();
+
+  // Appends req.events to one contract, all or nothing, and returns their versions, sequences
+  // and hashes once durable. Errors: invalid_argument (malformed input, nothing written),
+  // version_conflict (with current_version), event_id_conflict, a lifecycle rule code, io_error
+  // or storage_full (the store then refuses writes until reopened). When every event id of the
+  // request is already stored for this contract, returns the original result with replayed set.
+  [[nodiscard]] Result<v1::AppendResponse> Append(const AppendRequest& req);
+
+  // The current state view of a contract, or not_found.
+  [[nodiscard]] Result<v1::ContractState> GetState(const std::string& contract_id) const;
+
+  // A contract's events with version > after_version, oldest first, at most `limit`.
+  [[nodiscard]] Result<std::vector<LoggedEvent>> ReadContract(const std::string& contract_id,
+                                                              uint64_t after_version = 0,
+                                                              size_t limit = SIZE_MAX) const;
+
+  // The global log after sequence `after`, at most `limit` events.
+  [[nodiscard]] Result<std::vector<LoggedEvent>> ReadLog(uint64_t after, size_t limit) const;
+
+  // Contract states in id order, starting after `after_id`, at most `limit`.
+  [[nodiscard]] Result<std::vector<v1::ContractState>> ListContracts(const std::string& after_id,
+                                                                     size_t limit) const;
+
+  Head GetHead() const;
+  Stats GetStats() const;
+
+  // Recomputes the chain from the first event: gapless sequence, prev_hash links, hashes.
+  [[nodiscard]] Result<VerifyReport> Verify() const;
+
+  // Drops every view and index and recreates them from the log.
+  // REQUIRES: no concurrent Append.
+  [[nodiscard]] Result<void> Rebuild();
+
+  // Direct access for tests and tools that inspect the layout (see storage/format.h).
+  rocksdb::DB* raw_db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(std::string_view name) const;
+
+ private:
+  struct Writer;
+  struct Group;
+
+  explicit EventLog(const Options& options);
+  Result<void> OpenDb();
+  Result<v1::AppendResponse> Prepare(const AppendRequest& req, Group* g, rocksdb::WriteBatch* b);
+  Result<std::optional<v1::ContractState>> LoadState(const std::string& id, const Group* g) const;
+  Result<std::vector<v1::EventRecord>> LoadRecords(const std::string& id, const Group* g) const;
+  Result<LoggedEvent> ReadEvent(uint64_t seq) const;
+
+  const Options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in format order; owned, freed in dtor
+
+  mutable std::mutex mu_;
+  std::deque<Writer*> writers_;       // guarded by mu_
+  std::optional<Error> bg_error_;     // guarded by mu_: a failed write stops all writes
+  Head head_;                         // guarded by mu_
+  Stats stats_;                       // guarded by mu_
+};
+
+}  // namespace contrack::storage

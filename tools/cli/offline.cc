@@ -1,0 +1,193 @@
+// Offline CLI commands.
+#include "tools/cli/offline.h"
+
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "services/lifecycle/codec.h"
+#include "tools/cli/render.h"
+
+namespace contrack::cli {
+namespace {
+
+int Report(const Error& e, std::ostream& err) {
+  err << "contrack: " << e.code << ": " << e.message << "\n";
+  return 1;
+}
+
+Date Today() { return DayOf(NowMicros()); }
+
+}  // namespace
+
+Result<ImportStats> ImportJsonLines(storage::EventLog& log, std::string_view text,
+                                    const std::string& default_recorded_by,
+                                    uint64_t* failed_line) {
+  ImportStats stats;
+  uint64_t line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    auto fail = [&](Error e) -> Result<ImportStats> {
+      *failed_line = line_no;
+      return std::unexpected(std::move(e));
+    };
+    ++stats.lines;
+    auto body = ParseJson<v1::EventBody>(line, "event JSON");
+    if (!body) return fail(body.error());
+    storage::AppendRequest req;
+    req.contract_id = body->contract_id();
+    if (body->has_expected_version()) req.expected_version = body->expected_version();
+    req.recorded_by = body->recorded_by().empty() ? default_recorded_by : body->recorded_by();
+    if (!body->recorded_at().empty()) {
+      auto at = ParseRfc3339(body->recorded_at(), "recorded_at");
+      if (!at) return fail(at.error());
+      req.recorded_at = *at;
+    }
+    req.events.push_back(std::move(*body));
+    auto r = log.Append(req);
+    if (!r) return fail(r.error());
+    (r->replayed() ? stats.replayed : stats.appended) += r->events_size();
+  }
+  return stats;
+}
+
+Result<uint64_t> ExportJsonLines(const storage::EventLog& log, uint64_t after, std::ostream& out) {
+  constexpr size_t kPage = 4096;
+  uint64_t n = 0;
+  for (;;) {
+    auto page = log.ReadLog(after, kPage);
+    if (!page) return std::unexpected(page.error());
+    for (const auto& e : *page) {
+      v1::EventBody line = e.record.body();
+      line.set_contract_id(e.record.contract_id());
+      line.set_recorded_at(FormatRfc3339(e.record.recorded_at_us()));
+      line.set_recorded_by(e.record.recorded_by());
+      out << ToJson(line) << "\n";
+      after = e.record.sequence();
+      ++n;
+    }
+    if (page->size() < kPage) break;
+  }
+  if (!out) return Fail(kIoError, "writing the export failed");
+  return n;
+}
+
+int CmdImport(storage::EventLog& log, const std::string& file, std::ostream& out,
+              std::ostream& err) {
+  std::ostringstream buf;
+  if (file == "-") {
+    buf << std::cin.rdbuf();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Report({kNotFound, "cannot open " + file, {}}, err);
+    buf << in.rdbuf();
+  }
+  uint64_t failed_line = 0;
+  auto stats = ImportJsonLines(log, buf.str(), "cli-import", &failed_line);
+  if (!stats) {
+    err << "contrack: line " << failed_line << ": " << stats.error().code << ": "
+        << stats.error().message << "\n";
+    return 1;
+  }
+  out << "imported " << stats->appended << " events (" << stats->replayed
+      << " already present) from " << stats->lines << " lines\n";
+  return 0;
+}
+
+int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err) {
+  uint64_t failed_line = 0;
+  auto stats = ImportJsonLines(log, kDemoJsonl, "demo-loader", &failed_line);
+  if (!stats) {
+    err << "contrack: demo data line " << failed_line << ": " << stats.error().code << ": "
+        << stats.error().message << "\n";
+    return 1;
+  }
+  out << "demo data: " << stats->appended << " events appended, " << stats->replayed
+      << " already present\n";
+  return 0;
+}
+
+int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, std::ostream& err) {
+  auto n = ExportJsonLines(log, after, out);
+  if (!n) return Report(n.error(), err);
+  return 0;
+}
+
+int CmdShow(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
+            std::ostream& err) {
+  auto s = log.GetState(id);
+  if (!s) return Report(s.error(), err);
+  const v1::ContractState shown = StateOn(*s, Today());
+  out << (json ? ToJson(shown, true) + "\n" : RenderState(shown));
+  return 0;
+}
+
+int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
+               std::ostream& err) {
+  auto s = log.GetState(id);
+  if (!s) return Report(s.error(), err);
+  auto events = log.ReadContract(id);
+  if (!events) return Report(events.error(), err);
+  const std::set<std::string> retracted(s->retracted_event_ids().begin(),
+                                        s->retracted_event_ids().end());
+  v1::HistoryResponse resp;
+  resp.set_contract_id(id);
+  std::vector<v1::HistoryEntry> entries;
+  for (const auto& e : *events) {
+    entries.push_back(ToHistoryEntry(e, retracted.contains(e.record.event_id())));
+    *resp.add_events() = entries.back();
+  }
+  out << (json ? ToJson(resp, true) + "\n" : RenderHistory(entries));
+  return 0;
+}
+
+int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err) {
+  auto states = log.ListContracts("", SIZE_MAX);
+  if (!states) return Report(states.error(), err);
+  v1::ContractList list;
+  for (auto& s : *states) {
+    s = StateOn(s, Today());
+    *list.add_contracts() = s;
+  }
+  out << (json ? ToJson(list, true) + "\n" : RenderList(*states));
+  return 0;
+}
+
+int CmdVerify(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err) {
+  auto r = log.Verify();
+  if (!r) return Report(r.error(), err);
+  if (json) {
+    v1::VerifyResponse v;
+    v.set_ok(r->ok);
+    v.set_events_checked(r->events_checked);
+    v.set_head_sequence(r->head.sequence);
+    v.set_head_hash(r->head.hash);
+    if (r->first_bad_sequence) v.set_first_bad_sequence(*r->first_bad_sequence);
+    v.set_message(r->message);
+    out << ToJson(v, true) << "\n";
+  } else if (r->ok) {
+    out << "ok: " << r->events_checked << " events, head sequence " << r->head.sequence
+        << " hash " << r->head.hash << "\n";
+  } else {
+    err << "contrack: chain broken at sequence " << *r->first_bad_sequence << ": " << r->message
+        << "\n";
+  }
+  return r->ok ? 0 : 1;
+}
+
+int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err) {
+  auto r = log.Rebuild();
+  if (!r) return Report(r.error(), err);
+  out << "rebuilt every view from " << log.GetHead().sequence << " events\n";
+  return 0;
+}
+
+}  // namespace contrack::cli

@@ -1,0 +1,46 @@
+// The CLI's offline commands on a data directory (the service stopped): import, export, show,
+// history, verify, rebuild, demo. Each writes its output to `out` and errors to `err` and returns
+// the process exit status (0 ok, 1 refused or failed).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+#include "storage/event_log.h"
+
+namespace contrack::cli {
+
+extern const std::string_view kDemoJsonl;  // demo/demo.jsonl, embedded at build time
+
+struct ImportStats {
+  uint64_t lines = 0;     // event lines read (blank lines skipped)
+  uint64_t appended = 0;  // events newly appended
+  uint64_t replayed = 0;  // events already stored (idempotent re-import)
+};
+
+// Appends JSON lines (an EventBody with contract_id, optional expected_version, recorded_at and
+// recorded_by) one append per line. Stops at the first refused line and sets *failed_line to its
+// number (1-based, blank lines counted). Lines before it stay committed.
+[[nodiscard]] Result<ImportStats> ImportJsonLines(storage::EventLog& log, std::string_view text,
+                                                  const std::string& default_recorded_by,
+                                                  uint64_t* failed_line);
+
+// Writes the log after sequence `after` as JSON lines that ImportJsonLines accepts.
+[[nodiscard]] Result<uint64_t> ExportJsonLines(const storage::EventLog& log, uint64_t after,
+                                               std::ostream& out);
+
+int CmdImport(storage::EventLog& log, const std::string& file, std::ostream& out,
+              std::ostream& err);
+int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err);
+int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, std::ostream& err);
+int CmdShow(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
+            std::ostream& err);
+int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
+               std::ostream& err);
+int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
+int CmdVerify(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
+int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err);
+
+}  // namespace contrack::cli

@@ -1,0 +1,216 @@
+// Table rendering for people.
+#include "tools/cli/render.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "services/lifecycle/lifecycle.h"
+
+namespace contrack::cli {
+namespace {
+
+void Row(std::ostringstream& out, const char* key, const std::string& value) {
+  if (value.empty()) return;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%-16s", key);
+  out << buf << value << "\n";
+}
+
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& xs, const char* sep) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+std::string SupplierText(const v1::Supplier& s) {
+  std::string out = s.name();
+  if (!s.id().empty()) out += " (" + s.id() + ")";
+  if (s.sme()) out += " [SME]";
+  if (s.vcse()) out += " [VCSE]";
+  return out;
+}
+
+std::string Summary(const v1::EventBody& b) {
+  switch (b.payload_case()) {
+    case v1::EventBody::kAward:
+      return b.award().supplier().name() + ", " + b.award().start_date() + " to " +
+             b.award().end_date() + ", " + Money(b.award().value_pence());
+    case v1::EventBody::kWaiver:
+      return Join(b.waiver().rules(), ", ") + " waived; approved by " + b.waiver().approved_by();
+    case v1::EventBody::kExtension:
+      return "to " + b.extension().new_end_date() +
+             (b.extension().value_pence_added() ? ", +" + Money(b.extension().value_pence_added())
+                                                : "");
+    case v1::EventBody::kVariation:
+      return b.variation().description().substr(0, 60) +
+             (b.variation().value_delta_pence() ? ", " + Money(b.variation().value_delta_pence())
+                                                : "") +
+             (b.variation().new_end_date().empty() ? "" : ", to " + b.variation().new_end_date());
+    case v1::EventBody::kNovation:
+      return "to " + b.novation().supplier().name();
+    case v1::EventBody::kTermination:
+      return b.termination().termination_date() + " (" + b.termination().reason() +
+             (b.termination().rule().empty() ? "" : ", " + b.termination().rule()) + ")";
+    case v1::EventBody::kFunding:
+      return b.funding().funder() + " " + b.funding().financial_year() + " " +
+             Money(b.funding().amount_pence()) +
+             (b.funding().conditional_on_extension() ? " if extended" : "");
+    case v1::EventBody::kCorrection:
+      return "retracts " + b.correction().corrects_event_id() + ": " +
+             b.correction().reason().substr(0, 40);
+    case v1::EventBody::PAYLOAD_NOT_SET:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string Money(int64_t pence) {
+  const bool neg = pence < 0;
+  const uint64_t p = neg ? 0 - static_cast<uint64_t>(pence) : static_cast<uint64_t>(pence);
+  std::string whole = std::to_string(p / 100);
+  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(i, ",");
+  char frac[8];
+  std::snprintf(frac, sizeof(frac), ".%02u", static_cast<unsigned>(p % 100));
+  return (neg ? "-£" : "£") + whole + frac;
+}
+
+v1::ContractState StateOn(v1::ContractState s, Date today) {
+  s.set_status(lifecycle::StatusOn(s, today));
+  return s;
+}
+
+std::string RenderState(const v1::ContractState& s) {
+  std::ostringstream out;
+  Row(out, "Contract", s.contract_id());
+  Row(out, "Status", s.status());
+  Row(out, "Authority", s.authority());
+  Row(out, "Title", s.title());
+  Row(out, "Department", s.department());
+  Row(out, "Description", s.description());
+  if (s.has_supplier()) Row(out, "Supplier", SupplierText(s.supplier()));
+  if (!s.procedure().empty() || !s.regime().empty()) {
+    Row(out, "Procedure", s.procedure() + (s.regime().empty() ? "" : ", " + s.regime()) + ", " +
+                              s.category() + (s.light_touch() ? ", light touch" : ""));
+  }
+  Row(out, "Start", s.start_date());
+  if (!s.current_end_date().empty()) {
+    Row(out, "End", s.current_end_date() + " (original " + s.original_end_date() +
+                        (s.max_extent_date().empty() ? "" : "; reachable " + s.max_extent_date()) +
+                        (s.max_end_date().empty() ? "" : "; maximum " + s.max_end_date()) + ")");
+  }
+  Row(out, "Review", s.review_date());
+  if (!s.award_event_id().empty()) {
+    std::string opts = std::to_string(s.options_used()) + " of " +
+                       std::to_string(s.options_total()) + " used";
+    if (s.options_total() > 0) {
+      opts += " (";
+      for (int i = 0; i < s.extension_options_size(); ++i) {
+        opts += (i ? ", " : "") + std::to_string(s.extension_options(i).months()) + " months";
+      }
+      opts += ")";
+    }
+    Row(out, "Options", opts);
+    Row(out, "Notice", std::to_string(s.notice_period_days()) + " days; procurement lead " +
+                           std::to_string(s.procurement_lead_days()) + " days");
+    Row(out, "Value", Money(s.current_value_pence()) + " (original " +
+                          Money(s.original_value_pence()) +
+                          (s.annual_value_pence() ? "; annual " + Money(s.annual_value_pence())
+                                                  : "") +
+                          ")");
+    if (s.vat_not_recoverable_pence()) {
+      Row(out, "VAT not recov.", Money(s.vat_not_recoverable_pence()));
+    }
+    if (s.variation_net_pence() != 0) {
+      char pct[32];
+      std::snprintf(pct, sizeof(pct), " (%.1f%%)", s.variation_percent());
+      Row(out, "Variation", Money(s.variation_net_pence()) + pct);
+    }
+  }
+  if (s.has_award_decision()) {
+    const auto& d = s.award_decision();
+    Row(out, "Award decision", d.reference() + (d.maker().empty() ? "" : "; " + d.maker()) +
+                                   (d.date().empty() ? "" : "; " + d.date()) +
+                                   (d.key_decision() ? "; key decision" : "") +
+                                   (d.call_in_eligible() ? "; call-in eligible" : ""));
+  }
+  for (const auto& w : s.waivers()) {
+    Row(out, "Waiver", Join(w.rules(), ", ") + " waived; approved by " + w.approved_by() +
+                           (w.decision_reference().empty() ? "" : " (" + w.decision_reference() +
+                                                                      ")"));
+  }
+  if (!s.termination_date().empty()) {
+    Row(out, "Terminated", s.termination_date() + " (" + s.termination_reason() + ")");
+  }
+  for (const auto& f : s.funding()) {
+    std::string line = f.financial_year() + "  " + f.funder() + "  " + Money(f.amount_pence());
+    if (f.conditional_amount_pence()) {
+      line += " + " + Money(f.conditional_amount_pence()) + " if extended";
+    }
+    Row(out, "Funding", line);
+  }
+  if (s.funding_size() > 0) {
+    Row(out, "Funding total", Money(s.funding_committed_pence()) + " committed; " +
+                                  Money(s.funding_conditional_pence()) + " if extended");
+  }
+  Row(out, "Flags", s.flags_size() ? Join(s.flags(), ", ") : std::string("none"));
+  if (s.retracted_event_ids_size()) Row(out, "Retracted", Join(s.retracted_event_ids(), ", "));
+  Row(out, "Version", std::to_string(s.version()) + " (last event " + s.last_event_id() +
+                          ", sequence " + std::to_string(s.last_sequence()) + ")");
+  return out.str();
+}
+
+v1::HistoryEntry ToHistoryEntry(const storage::LoggedEvent& e, bool retracted) {
+  v1::HistoryEntry h;
+  const auto& r = e.record;
+  h.set_sequence(r.sequence());
+  h.set_contract_id(r.contract_id());
+  h.set_version(r.version());
+  h.set_event_id(r.event_id());
+  h.set_type(r.type());
+  h.set_effective_date(r.effective_date());
+  h.set_recorded_at(FormatRfc3339(r.recorded_at_us()));
+  h.set_recorded_by(r.recorded_by());
+  h.set_prev_hash(r.prev_hash());
+  h.set_hash(e.hash);
+  h.set_retracted(retracted);
+  *h.mutable_body() = r.body();
+  return h;
+}
+
+std::string RenderHistory(const std::vector<v1::HistoryEntry>& events) {
+  std::ostringstream out;
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "%-6s %-4s %-12s %-10s %-27s %-14s %-16s %s\n", "SEQ", "VER",
+                "TYPE", "EFFECTIVE", "RECORDED", "BY", "HASH", "SUMMARY");
+  out << buf;
+  for (const auto& e : events) {
+    std::snprintf(buf, sizeof(buf), "%-6llu %-4llu %-12s %-10s %-27s %-14s %-16s %s%s\n",
+                  static_cast<unsigned long long>(e.sequence()),
+                  static_cast<unsigned long long>(e.version()), e.type().c_str(),
+                  e.effective_date().c_str(), e.recorded_at().c_str(),
+                  e.recorded_by().substr(0, 14).c_str(), e.hash().substr(0, 16).c_str(),
+                  e.retracted() ? "[retracted] " : "", Summary(e.body()).c_str());
+    out << buf;
+  }
+  return out.str();
+}
+
+std::string RenderList(const std::vector<v1::ContractState>& states) {
+  std::ostringstream out;
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "%-24s %-10s %-34s %-34s %-10s %s\n", "CONTRACT", "STATUS",
+                "AUTHORITY", "SUPPLIER", "END", "VALUE");
+  out << buf;
+  for (const auto& s : states) {
+    std::snprintf(buf, sizeof(buf), "%-24s %-10s %-34s %-34s %-10s %s\n",
+                  s.contract_id().c_str(), s.status().c_str(),
+                  s.authority().substr(0, 34).c_str(), s.supplier().name().substr(0, 34).c_str(),
+                  s.current_end_date().c_str(), Money(s.current_value_pence()).c_str());
+    out << buf;
+  }
+  return out.str();
+}
+
+}  // namespace contrack::cli

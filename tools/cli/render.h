@@ -1,0 +1,33 @@
+// Human-readable tables and proto JSON for the CLI's output; shared by offline and remote modes.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "proto/contrack.pb.h"
+#include "services/lifecycle/dates.h"
+#include "storage/event_log.h"
+
+namespace contrack::cli {
+
+// "£728,678.00".
+std::string Money(int64_t pence);
+
+// The state as shown on `today`: status lapsed when the end has passed.
+v1::ContractState StateOn(v1::ContractState s, Date today);
+
+// A key/value table of one contract's state.
+std::string RenderState(const v1::ContractState& s);
+
+// The history entry an auditor sees for one stored event.
+v1::HistoryEntry ToHistoryEntry(const storage::LoggedEvent& e, bool retracted);
+
+// A table of events: sequence, version, type, effective date, recorded time and principal,
+// a one-line summary and the hash prefix.
+std::string RenderHistory(const std::vector<v1::HistoryEntry>& events);
+
+// One line per contract: id, status, authority, supplier, end, value.
+std::string RenderList(const std::vector<v1::ContractState>& states);
+
+}  // namespace contrack::cli

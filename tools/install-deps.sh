@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs contrack's build and test dependencies from Debian's packages when missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git
+  librocksdb-dev libprotobuf-dev protobuf-compiler
+  libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format curl python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
