@@ -122,7 +122,7 @@ struct EventLog::Group {
   uint64_t next_seq = 0;
   std::string head_hash;
   std::unordered_map<std::string, v1::ContractState> states;
-  std::unordered_map<std::string, std::vector<v1::EventRecord>> pending;   // by contract
+  std::unordered_map<std::string, std::vector<v1::EventRecord>> pending;  // by contract
   std::unordered_map<std::string, v1::AppendedEvent> event_ids;           // id -> result
   std::unordered_map<std::string, std::string> event_contract;            // id -> contract
   boost::uuids::random_generator* uuids = nullptr;
@@ -196,13 +196,14 @@ Result<void> EventLog::OpenDb() {
   } else if (!s.ok()) {
     return std::unexpected(FromStatus(s, "reading format version"));
   } else if (version != fmt_::kFormatVersion) {
-    return Fail(kCorruption, options_.path + " has store format " + version + "; this build reads " +
-                                 std::string(fmt_::kFormatVersion));
+    return Fail(kCorruption, options_.path + " has store format " + version +
+                                 "; this build reads " + std::string(fmt_::kFormatVersion));
   }
 
   // The head is the last event of the log.
   head_ = Head{0, ZeroHash()};
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
   it->SeekToLast();
   if (it->Valid()) {
     const uint64_t seq = fmt_::DecodeBe64(it->key().ToStringView());
@@ -298,7 +299,8 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
 
   l.lock();
   if (!s.ok()) {
-    const Error err = FromStatus(s, "synced write of " + std::to_string(committed_events) + " events");
+    const Error err =
+        FromStatus(s, "synced write of " + std::to_string(committed_events) + " events");
     Log()->error("{}; refusing writes until reopened", err.ToString());
     bg_error_ = err;
     for (Writer* x : group) {
@@ -516,7 +518,8 @@ Result<std::vector<LoggedEvent>> EventLog::ReadContract(const std::string& contr
     if (!ev) return std::unexpected(ev.error());
     out.push_back(std::move(*ev));
   }
-  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading " + contract_id));
+  if (!it->status().ok())
+    return std::unexpected(FromStatus(it->status(), "reading " + contract_id));
   return out;
 }
 
@@ -576,10 +579,13 @@ Result<VerifyReport> EventLog::Verify() const {
         !rec.ParseFromString(stored.record())) {
       return bad(seq, "stored bytes cannot be decoded");
     }
-    if (rec.sequence() != seq) return bad(seq, "record claims sequence " + std::to_string(rec.sequence()));
-    if (rec.prev_hash() != prev) return bad(seq, "prev_hash does not match the previous event's hash");
+    if (rec.sequence() != seq)
+      return bad(seq, "record claims sequence " + std::to_string(rec.sequence()));
+    if (rec.prev_hash() != prev)
+      return bad(seq, "prev_hash does not match the previous event's hash");
     const std::string h = ChainHash(prev, stored.record());
-    if (h != stored.hash()) return bad(seq, "hash mismatch: stored " + stored.hash() + ", computed " + h);
+    if (h != stored.hash())
+      return bad(seq, "hash mismatch: stored " + stored.hash() + ", computed " + h);
     prev = h;
     report.events_checked++;
     report.head = Head{seq, h};

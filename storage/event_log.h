@@ -30,12 +30,12 @@ class WriteBatch;
 namespace contrack::storage {
 
 struct Options {
-  std::string path;                       // the database directory; created when missing
+  std::string path;  // the database directory; created when missing
   lifecycle::Rules rules;
-  size_t block_cache_bytes = 64u << 20;   // bounds read memory, whatever the log's size
-  size_t max_group_bytes = 4u << 20;      // a group commit stops growing past this much payload
+  size_t block_cache_bytes = 64u << 20;  // bounds read memory, whatever the log's size
+  size_t max_group_bytes = 4u << 20;     // a group commit stops growing past this much payload
   size_t max_events_per_append = 1000;
-  bool read_only = false;                 // open without taking writes (offline readers)
+  bool read_only = false;  // open without taking writes (offline readers)
 };
 
 struct AppendRequest {
@@ -67,9 +67,9 @@ struct VerifyReport {
 
 // Counters for metrics and benchmarks.
 struct Stats {
-  uint64_t appends = 0;         // append calls that committed events
-  uint64_t events = 0;          // events committed
-  uint64_t synced_writes = 0;   // synced WriteBatches
+  uint64_t appends = 0;        // append calls that committed events
+  uint64_t events = 0;         // events committed
+  uint64_t synced_writes = 0;  // synced WriteBatches
 };
 
 class EventLog {
@@ -134,10 +134,10 @@ class EventLog {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in format order; owned, freed in dtor
 
   mutable std::mutex mu_;
-  std::deque<Writer*> writers_;       // guarded by mu_
-  std::optional<Error> bg_error_;     // guarded by mu_: a failed write stops all writes
-  Head head_;                         // guarded by mu_
-  Stats stats_;                       // guarded by mu_
+  std::deque<Writer*> writers_;    // guarded by mu_
+  std::optional<Error> bg_error_;  // guarded by mu_: a failed write stops all writes
+  Head head_;                      // guarded by mu_
+  Stats stats_;                    // guarded by mu_
 };
 
 }  // namespace contrack::storage

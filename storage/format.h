@@ -12,11 +12,11 @@ inline constexpr std::string_view kFormatVersion = "1";
 inline constexpr std::string_view kFormatVersionKey = "format_version";  // in kDefaultCf
 
 // Column families.
-inline constexpr std::string_view kDefaultCf = "default";   // meta keys
-inline constexpr std::string_view kEventsCf = "events";     // be64(seq) -> StoredEvent
-inline constexpr std::string_view kStreamsCf = "streams";   // id '\0' be64(version) -> be64(seq)
+inline constexpr std::string_view kDefaultCf = "default";     // meta keys
+inline constexpr std::string_view kEventsCf = "events";       // be64(seq) -> StoredEvent
+inline constexpr std::string_view kStreamsCf = "streams";     // id '\0' be64(version) -> be64(seq)
 inline constexpr std::string_view kEventIdsCf = "event_ids";  // event_id -> be64(seq)
-inline constexpr std::string_view kStateCf = "state";       // contract id -> ContractState
+inline constexpr std::string_view kStateCf = "state";         // contract id -> ContractState
 
 // The chain starts from 32 zero bytes.
 inline constexpr size_t kHashSize = 32;

@@ -1,9 +1,9 @@
 // contrack: the command-line tool. Offline mode works on a data directory with the service
 // stopped; argument parsing only, the commands live in tools/cli/.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "tools/cli/offline.h"

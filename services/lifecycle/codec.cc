@@ -10,8 +10,7 @@ Result<void> ParseJsonInto(std::string_view json, google::protobuf::Message* out
   const auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), out, options);
   if (!status.ok()) {
-    return Fail(kInvalidArgument,
-                std::string(what) + ": " + std::string(status.message()));
+    return Fail(kInvalidArgument, std::string(what) + ": " + std::string(status.message()));
   }
   return {};
 }

@@ -36,8 +36,7 @@ Result<Date> ParseDate(std::string_view text, std::string_view field) {
     return Fail(kInvalidArgument,
                 std::string(field) + ": " + Quote(text) + " is not a date in YYYY-MM-DD form");
   }
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(m)},
-                           day{static_cast<unsigned>(d)}};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || y < 1900 || y > 2999) {
     return Fail(kInvalidArgument,
                 std::string(field) + ": " + Quote(text) + " is not a real calendar date");
@@ -98,8 +97,7 @@ Result<Micros> ParseRfc3339(std::string_view text, std::string_view field) {
     ++pos;
   } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     const int oh = Digits(text, pos + 1, 2), om = Digits(text, pos + 4, 2);
-    if (oh < 0 || om < 0 || pos + 6 != text.size() || text[pos + 3] != ':' || oh > 23 ||
-        om > 59) {
+    if (oh < 0 || om < 0 || pos + 6 != text.size() || text[pos + 3] != ':' || oh > 23 || om > 59) {
       return bad();
     }
     offset_s = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
@@ -108,8 +106,8 @@ Result<Micros> ParseRfc3339(std::string_view text, std::string_view field) {
     return bad();
   }
   if (pos != text.size()) return bad();
-  const int64_t secs = date->time_since_epoch().count() * 86400LL + hh * 3600 + mm * 60 + ss -
-                       offset_s;
+  const int64_t secs =
+      date->time_since_epoch().count() * 86400LL + hh * 3600 + mm * 60 + ss - offset_s;
   return secs * 1000000 + frac_us;
 }
 

@@ -69,9 +69,9 @@ void ComputeFlags(v1::ContractState* s) {
 // Records whether the event that set the contract's value left a key decision unrecorded.
 void NoteValueDecision(v1::ContractState* s, const v1::EventBody& body, const Rules& rules) {
   s->set_last_value_decision_reference(body.decision().reference());
-  s->set_last_value_event_lacked_reference(
-      s->current_value_pence() >= rules.key_decision_threshold_pence &&
-      body.decision().reference().empty());
+  s->set_last_value_event_lacked_reference(s->current_value_pence() >=
+                                               rules.key_decision_threshold_pence &&
+                                           body.decision().reference().empty());
 }
 
 Result<void> RequireLive(const v1::ContractState& s, const std::string& type) {
@@ -93,16 +93,16 @@ Result<void> ApplyAward(v1::ContractState* s, const v1::EventBody& body, const R
     return Fail(kAlreadyAwarded, Who(*s) + " was already awarded by event " + s->award_event_id());
   }
   if (!s->authority().empty() && s->authority() != a.authority()) {
-    return Fail(kAuthorityMismatch, Who(*s) + " belongs to " + s->authority() +
-                                        "; the award names " + a.authority());
+    return Fail(kAuthorityMismatch,
+                Who(*s) + " belongs to " + s->authority() + "; the award names " + a.authority());
   }
   if (D(a.end_date()) < D(a.start_date())) {
-    return Fail(kEndBeforeStart, "award.end_date " + a.end_date() + " is before start_date " +
-                                     a.start_date());
+    return Fail(kEndBeforeStart,
+                "award.end_date " + a.end_date() + " is before start_date " + a.start_date());
   }
   if (!a.max_end_date().empty() && D(a.max_end_date()) < D(a.end_date())) {
-    return Fail(kEndBeforeStart, "award.max_end_date " + a.max_end_date() +
-                                     " is before end_date " + a.end_date());
+    return Fail(kEndBeforeStart,
+                "award.max_end_date " + a.max_end_date() + " is before end_date " + a.end_date());
   }
   if (!a.waiver_event_id().empty()) {
     const bool found = std::any_of(s->waivers().begin(), s->waivers().end(), [&](const auto& w) {
@@ -249,8 +249,8 @@ Result<void> ApplyWaiver(v1::ContractState* s, const v1::EventBody& body) {
     return Fail(kInvalidArgument, "waiver.authority is required on a contract's first event");
   }
   if (!s->authority().empty() && !w.authority().empty() && w.authority() != s->authority()) {
-    return Fail(kAuthorityMismatch, Who(*s) + " belongs to " + s->authority() +
-                                        "; the waiver names " + w.authority());
+    return Fail(kAuthorityMismatch,
+                Who(*s) + " belongs to " + s->authority() + "; the waiver names " + w.authority());
   }
   if (s->authority().empty()) s->set_authority(w.authority());
   if (s->status().empty()) s->set_status("pre_award");
@@ -290,11 +290,10 @@ Result<void> ApplyFunding(v1::ContractState* s, const v1::EventBody& body) {
     s->set_funding_committed_pence(*t);
   }
   // Keep the lines in (financial year, funder) order so a state never depends on arrival order.
-  std::sort(s->mutable_funding()->begin(), s->mutable_funding()->end(),
-            [](const auto& x, const auto& y) {
-              return std::tie(x.financial_year(), x.funder()) <
-                     std::tie(y.financial_year(), y.funder());
-            });
+  std::sort(
+      s->mutable_funding()->begin(), s->mutable_funding()->end(), [](const auto& x, const auto& y) {
+        return std::tie(x.financial_year(), x.funder()) < std::tie(y.financial_year(), y.funder());
+      });
   return {};
 }
 
@@ -303,9 +302,10 @@ Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const
   const auto& body = ev.body();
   const bool first = s->status().empty();
   if (first && !body.has_award() && !body.has_waiver()) {
-    return Fail(kFirstEventMustBeAwardOrWaiver,
-                "contract " + ev.contract_id() + " has no events; its first event must be an "
-                "award or a waiver, not a " + ev.type());
+    return Fail(kFirstEventMustBeAwardOrWaiver, "contract " + ev.contract_id() +
+                                                    " has no events; its first event must be an "
+                                                    "award or a waiver, not a " +
+                                                    ev.type());
   }
   if (s->status() == "terminated" && !body.has_funding()) {
     return Fail(kContractTerminated, Who(*s) + " was terminated on " + s->termination_date() +
@@ -313,18 +313,25 @@ Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const
                                          ev.type());
   }
   switch (body.payload_case()) {
-    case v1::EventBody::kAward: return ApplyAward(s, body, rules);
-    case v1::EventBody::kWaiver: return ApplyWaiver(s, body);
-    case v1::EventBody::kExtension: return ApplyExtension(s, body, rules);
-    case v1::EventBody::kVariation: return ApplyVariation(s, body, rules);
+    case v1::EventBody::kAward:
+      return ApplyAward(s, body, rules);
+    case v1::EventBody::kWaiver:
+      return ApplyWaiver(s, body);
+    case v1::EventBody::kExtension:
+      return ApplyExtension(s, body, rules);
+    case v1::EventBody::kVariation:
+      return ApplyVariation(s, body, rules);
     case v1::EventBody::kNovation:
       if (auto r = RequireLive(*s, "novation"); !r) return r;
       *s->mutable_supplier() = body.novation().supplier();
       return {};
-    case v1::EventBody::kTermination: return ApplyTermination(s, body);
-    case v1::EventBody::kFunding: return ApplyFunding(s, body);
+    case v1::EventBody::kTermination:
+      return ApplyTermination(s, body);
+    case v1::EventBody::kFunding:
+      return ApplyFunding(s, body);
     case v1::EventBody::kCorrection:
-    case v1::EventBody::PAYLOAD_NOT_SET: break;
+    case v1::EventBody::PAYLOAD_NOT_SET:
+      break;
   }
   return Fail(kInvalidArgument, "event " + ev.event_id() + " has no payload to apply");
 }
@@ -386,8 +393,9 @@ Result<v1::ContractState> Next(const v1::ContractState* prev, const v1::EventRec
                                         " is not an event of contract " + ev.contract_id());
   }
   if (found->body().has_correction()) {
-    return Fail(kInvalidCorrection, "event " + target + " is itself a correction; corrections "
-                                    "cannot be retracted");
+    return Fail(kInvalidCorrection, "event " + target +
+                                        " is itself a correction; corrections "
+                                        "cannot be retracted");
   }
   for (const auto& p : prior) {
     if (p.body().has_correction() && p.body().correction().corrects_event_id() == target) {
@@ -399,16 +407,15 @@ Result<v1::ContractState> Next(const v1::ContractState* prev, const v1::EventRec
   all.push_back(ev);
   auto s = Replay(all, rules);
   if (!s) {
-    return Fail(kCorrectionBreaksRules, "retracting " + found->type() + " " + target +
-                                            " leaves a stream that breaks a rule: " +
-                                            s.error().ToString());
+    return Fail(kCorrectionBreaksRules,
+                "retracting " + found->type() + " " + target +
+                    " leaves a stream that breaks a rule: " + s.error().ToString());
   }
   return s;
 }
 
 std::string StatusOn(const v1::ContractState& s, Date day) {
-  if (s.status() == "active" && !s.current_end_date().empty() &&
-      D(s.current_end_date()) < day) {
+  if (s.status() == "active" && !s.current_end_date().empty() && D(s.current_end_date()) < day) {
     return "lapsed";
   }
   return s.status();

@@ -13,7 +13,8 @@
 namespace contrack::lifecycle {
 
 // Rule codes (stable; the HTTP API answers them with 422).
-inline constexpr const char kFirstEventMustBeAwardOrWaiver[] = "first_event_must_be_award_or_waiver";
+inline constexpr const char kFirstEventMustBeAwardOrWaiver[] =
+    "first_event_must_be_award_or_waiver";
 inline constexpr const char kAuthorityMismatch[] = "authority_mismatch";
 inline constexpr const char kAlreadyAwarded[] = "already_awarded";
 inline constexpr const char kNotAwarded[] = "not_awarded";
@@ -33,7 +34,8 @@ inline constexpr const char kCorrectionBreaksRules[] = "correction_breaks_rules"
 
 // Compliance flags, in the order a state lists them.
 inline constexpr const char kFlagDirectAwardWithoutWaiver[] = "direct_award_without_waiver";
-inline constexpr const char kFlagKeyDecisionWithoutRecord[] = "key_decision_without_decision_record";
+inline constexpr const char kFlagKeyDecisionWithoutRecord[] =
+    "key_decision_without_decision_record";
 inline constexpr const char kFlagVariationOverDeMinimis[] = "variation_over_de_minimis";
 inline constexpr const char kFlagVariationOver50Percent[] = "variation_over_50_percent";
 inline constexpr const char kFlagFundingShortfall[] = "funding_shortfall";

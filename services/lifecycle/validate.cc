@@ -90,15 +90,16 @@ Result<void> Supplier(const v1::Supplier& s, std::string_view field) {
   return Text(s.id(), std::string(field) + ".id", kMaxNameLength, false);
 }
 
-#define CT_CHECK(expr)          \
-  do {                          \
-    auto ct_r_ = (expr);        \
-    if (!ct_r_) return ct_r_;   \
+#define CT_CHECK(expr)        \
+  do {                        \
+    auto ct_r_ = (expr);      \
+    if (!ct_r_) return ct_r_; \
   } while (0)
 
 constexpr std::array<std::string_view, 9> kProcedures = {
-    "open",    "restricted", "competitive_flexible", "negotiated", "direct_award",
-    "framework_call_off", "interim", "grant", "other"};
+    "open",       "restricted",   "competitive_flexible",
+    "negotiated", "direct_award", "framework_call_off",
+    "interim",    "grant",        "other"};
 constexpr std::array<std::string_view, 3> kRegimes = {"pcr2015", "pa2023", "below_threshold"};
 constexpr std::array<std::string_view, 3> kCategories = {"services", "goods", "works"};
 constexpr std::array<std::string_view, 5> kTerminationReasons = {"convenience", "breach", "mutual",
@@ -122,17 +123,16 @@ Result<void> ValidateAward(const v1::Award& a) {
   CT_CHECK(NonNegative(a.annual_value_pence(), "award.annual_value_pence"));
   CT_CHECK(NonNegative(a.vat_not_recoverable_pence(), "award.vat_not_recoverable_pence"));
   if (a.extension_options_size() > kMaxExtensionOptions) {
-    return Fail(kInvalidArgument, "award.extension_options has " +
-                                      std::to_string(a.extension_options_size()) +
-                                      " entries; the limit is " +
-                                      std::to_string(kMaxExtensionOptions));
+    return Fail(kInvalidArgument,
+                "award.extension_options has " + std::to_string(a.extension_options_size()) +
+                    " entries; the limit is " + std::to_string(kMaxExtensionOptions));
   }
   for (int i = 0; i < a.extension_options_size(); ++i) {
     const int m = a.extension_options(i).months();
     if (m < 1 || m > kMaxOptionMonths) {
       return Fail(kInvalidArgument, "award.extension_options[" + std::to_string(i) +
-                                        "].months is " + std::to_string(m) +
-                                        "; it must be 1.." + std::to_string(kMaxOptionMonths));
+                                        "].months is " + std::to_string(m) + "; it must be 1.." +
+                                        std::to_string(kMaxOptionMonths));
     }
   }
   if (a.has_notice_period_days() &&
@@ -232,8 +232,10 @@ Result<void> ValidateContractId(std::string_view id) {
     const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
     if (!ok) {
       std::string shown = (c >= 0x20 && c < 0x7f) ? std::string(1, c) : "a control/non-ASCII byte";
-      return Fail(kInvalidArgument, "contract_id may hold only letters, digits, '-', '_' and '.'; "
-                                    "found '" + shown + "'");
+      return Fail(kInvalidArgument,
+                  "contract_id may hold only letters, digits, '-', '_' and '.'; "
+                  "found '" +
+                      shown + "'");
     }
   }
   return {};
@@ -258,15 +260,24 @@ Result<std::string> NormalizeEventId(std::string_view id, std::string_view field
 
 std::string EventType(const v1::EventBody& body) {
   switch (body.payload_case()) {
-    case v1::EventBody::kAward: return "award";
-    case v1::EventBody::kWaiver: return "waiver";
-    case v1::EventBody::kExtension: return "extension";
-    case v1::EventBody::kVariation: return "variation";
-    case v1::EventBody::kNovation: return "novation";
-    case v1::EventBody::kTermination: return "termination";
-    case v1::EventBody::kFunding: return "funding";
-    case v1::EventBody::kCorrection: return "correction";
-    case v1::EventBody::PAYLOAD_NOT_SET: break;
+    case v1::EventBody::kAward:
+      return "award";
+    case v1::EventBody::kWaiver:
+      return "waiver";
+    case v1::EventBody::kExtension:
+      return "extension";
+    case v1::EventBody::kVariation:
+      return "variation";
+    case v1::EventBody::kNovation:
+      return "novation";
+    case v1::EventBody::kTermination:
+      return "termination";
+    case v1::EventBody::kFunding:
+      return "funding";
+    case v1::EventBody::kCorrection:
+      return "correction";
+    case v1::EventBody::PAYLOAD_NOT_SET:
+      break;
   }
   return "";
 }
@@ -306,7 +317,8 @@ Result<v1::EventBody> NormalizeBody(const v1::EventBody& body, const std::string
     out.mutable_award()->set_waiver_event_id(*wid);
   }
   if (out.has_correction()) {
-    auto cid = NormalizeEventId(out.correction().corrects_event_id(), "correction.corrects_event_id");
+    auto cid =
+        NormalizeEventId(out.correction().corrects_event_id(), "correction.corrects_event_id");
     if (!cid) return std::unexpected(cid.error());
     out.mutable_correction()->set_corrects_event_id(*cid);
   }

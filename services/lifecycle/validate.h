@@ -11,8 +11,8 @@
 namespace contrack {
 
 inline constexpr size_t kMaxContractIdLength = 64;
-inline constexpr size_t kMaxTextLength = 8192;   // description, justification, note
-inline constexpr size_t kMaxNameLength = 512;    // titles, names, references
+inline constexpr size_t kMaxTextLength = 8192;  // description, justification, note
+inline constexpr size_t kMaxNameLength = 512;   // titles, names, references
 inline constexpr int kMaxExtensionOptions = 32;
 inline constexpr int kMaxOptionMonths = 120;
 inline constexpr int kMaxDays = 3650;

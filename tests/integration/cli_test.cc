@@ -42,21 +42,23 @@ TEST_F(CliTest, DemoShowsTheFactsOfEachSeedDocument) {
     std::vector<std::string> facts;
   } expects[] = {
       // seed 001: Leeds DIP/IOM interim contracts, two 6-month options each.
-      {"LCC-DIP-CRI-2015", {"Leeds City Council", "CRI", "2015-04-01", "2016-03-31", "£728,678.00",
-                            "0 of 2 used (6 months, 6 months)", "CPR 9.1, CPR 9.2", "2017-03-31"}},
+      {"LCC-DIP-CRI-2015",
+       {"Leeds City Council", "CRI", "2015-04-01", "2016-03-31", "£728,678.00",
+        "0 of 2 used (6 months, 6 months)", "CPR 9.1, CPR 9.2", "2017-03-31"}},
       {"LCC-DIP-DISC-2015", {"DISC", "£466,629.00", "0 of 2 used"}},
       {"LCC-DIP-CASMACO-2015", {"Casmaco Ltd", "£10,800.00", "0 of 2 used"}},
       {"LCC-DIP-CRI-OLD", {"terminated", "2015-03-31", "superseded"}},
       // seed 004: Leeds NDTi waiver of CPR 8.1/8.2 and award of £47,600.
       {"LCC-NDTI-AOC-2019", {"National Development Team for Inclusion", "£47,600.00", "CPR 8.1"}},
       // seed 000: Leicestershire IPS direct award under exception, OHID grant £414,000.
-      {"LEICS-IPS-ITS-2024", {"Leicestershire County Council", "Intuitive Thinking Skills",
-                              "2024-04-01", "2026-03-31", "£414,000.00", "direct_award",
-                              "light touch", "Office for Health Improvement and Disparities"}},
+      {"LEICS-IPS-ITS-2024",
+       {"Leicestershire County Council", "Intuitive Thinking Skills", "2024-04-01", "2026-03-31",
+        "£414,000.00", "direct_award", "light touch",
+        "Office for Health Improvement and Disparities"}},
       // seed 002: OPCC funding per financial year, conditional amounts apart.
-      {"LLR-SMTS-2016", {"2016-07-01", "Police and Crime Commissioner for Leicestershire",
-                         "2017/18", "£447,424.00", "£1,789,696.00 committed",
-                         "£447,424.00 if extended"}},
+      {"LLR-SMTS-2016",
+       {"2016-07-01", "Police and Crime Commissioner for Leicestershire", "2017/18", "£447,424.00",
+        "£1,789,696.00 committed", "£447,424.00 if extended"}},
       // seed 003: Northamptonshire contract with its option to extend to 2026.
       {"NNC-WNC-ADULT-CGL-2018", {"Change Grow Live", "2026-03-31"}},
   };
@@ -86,8 +88,9 @@ TEST_F(CliTest, LeedsCriAcceptsTwoExtensionsAndRefusesAThird) {
   WriteFile(data_.path().parent_path() / (data_.path().filename().string() + ".jsonl"), lines);
   auto r = Run({"import", "-"}, lines);
   EXPECT_EQ(r.status, 1);
-  ExpectContains(r.err, "line 4: no_extension_option: contract LCC-DIP-CRI-2015 has used 2 of 2 options; "
-                        "current end 2017-03-31");
+  ExpectContains(r.err,
+                 "line 4: no_extension_option: contract LCC-DIP-CRI-2015 has used 2 of 2 options; "
+                 "current end 2017-03-31");
   auto show = Run({"show", "LCC-DIP-CRI-2015", "--json"});
   ASSERT_EQ(show.status, 0);
   auto state = ParseJson<v1::ContractState>(show.out, "show");
@@ -138,9 +141,10 @@ TEST_F(CliTest, ImportStopsAtTheFirstRefusedLineAndIsIdempotent) {
 
 TEST_F(CliTest, ExportImportRoundTripGivesIdenticalStatesAndHead) {
   LoadDemo();
-  auto r = Run({"import", "-"},
-               R"({"contract_id":"LCC-DIP-DISC-2015","effective_date":"2016-03-01","extension":{"new_end_date":"2016-09-30"}})"
-               "\n");
+  auto r = Run(
+      {"import", "-"},
+      R"({"contract_id":"LCC-DIP-DISC-2015","effective_date":"2016-03-01","extension":{"new_end_date":"2016-09-30"}})"
+      "\n");
   ASSERT_EQ(r.status, 0) << r.err;
   auto exported = Run({"export"});
   ASSERT_EQ(exported.status, 0) << exported.err;

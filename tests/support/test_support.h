@@ -39,7 +39,7 @@ Result<v1::AppendResponse> AppendJson(storage::EventLog& log, const std::string&
 
 // Every key and value of one column family, in order.
 std::vector<std::pair<std::string, std::string>> DumpCf(const storage::EventLog& log,
-                                                         std::string_view cf);
+                                                        std::string_view cf);
 
 struct CommandResult {
   int status = -1;

@@ -22,8 +22,7 @@ Date Today() { return DayOf(NowMicros()); }
 }  // namespace
 
 Result<ImportStats> ImportJsonLines(storage::EventLog& log, std::string_view text,
-                                    const std::string& default_recorded_by,
-                                    uint64_t* failed_line) {
+                                    const std::string& default_recorded_by, uint64_t* failed_line) {
   ImportStats stats;
   uint64_t line_no = 0;
   size_t pos = 0;
@@ -174,8 +173,8 @@ int CmdVerify(const storage::EventLog& log, bool json, std::ostream& out, std::o
     v.set_message(r->message);
     out << ToJson(v, true) << "\n";
   } else if (r->ok) {
-    out << "ok: " << r->events_checked << " events, head sequence " << r->head.sequence
-        << " hash " << r->head.hash << "\n";
+    out << "ok: " << r->events_checked << " events, head sequence " << r->head.sequence << " hash "
+        << r->head.hash << "\n";
   } else {
     err << "contrack: chain broken at sequence " << *r->first_bad_sequence << ": " << r->message
         << "\n";

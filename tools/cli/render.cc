@@ -91,19 +91,21 @@ std::string RenderState(const v1::ContractState& s) {
   Row(out, "Description", s.description());
   if (s.has_supplier()) Row(out, "Supplier", SupplierText(s.supplier()));
   if (!s.procedure().empty() || !s.regime().empty()) {
-    Row(out, "Procedure", s.procedure() + (s.regime().empty() ? "" : ", " + s.regime()) + ", " +
-                              s.category() + (s.light_touch() ? ", light touch" : ""));
+    Row(out, "Procedure",
+        s.procedure() + (s.regime().empty() ? "" : ", " + s.regime()) + ", " + s.category() +
+            (s.light_touch() ? ", light touch" : ""));
   }
   Row(out, "Start", s.start_date());
   if (!s.current_end_date().empty()) {
-    Row(out, "End", s.current_end_date() + " (original " + s.original_end_date() +
-                        (s.max_extent_date().empty() ? "" : "; reachable " + s.max_extent_date()) +
-                        (s.max_end_date().empty() ? "" : "; maximum " + s.max_end_date()) + ")");
+    Row(out, "End",
+        s.current_end_date() + " (original " + s.original_end_date() +
+            (s.max_extent_date().empty() ? "" : "; reachable " + s.max_extent_date()) +
+            (s.max_end_date().empty() ? "" : "; maximum " + s.max_end_date()) + ")");
   }
   Row(out, "Review", s.review_date());
   if (!s.award_event_id().empty()) {
-    std::string opts = std::to_string(s.options_used()) + " of " +
-                       std::to_string(s.options_total()) + " used";
+    std::string opts =
+        std::to_string(s.options_used()) + " of " + std::to_string(s.options_total()) + " used";
     if (s.options_total() > 0) {
       opts += " (";
       for (int i = 0; i < s.extension_options_size(); ++i) {
@@ -112,13 +114,12 @@ std::string RenderState(const v1::ContractState& s) {
       opts += ")";
     }
     Row(out, "Options", opts);
-    Row(out, "Notice", std::to_string(s.notice_period_days()) + " days; procurement lead " +
-                           std::to_string(s.procurement_lead_days()) + " days");
-    Row(out, "Value", Money(s.current_value_pence()) + " (original " +
-                          Money(s.original_value_pence()) +
-                          (s.annual_value_pence() ? "; annual " + Money(s.annual_value_pence())
-                                                  : "") +
-                          ")");
+    Row(out, "Notice",
+        std::to_string(s.notice_period_days()) + " days; procurement lead " +
+            std::to_string(s.procurement_lead_days()) + " days");
+    Row(out, "Value",
+        Money(s.current_value_pence()) + " (original " + Money(s.original_value_pence()) +
+            (s.annual_value_pence() ? "; annual " + Money(s.annual_value_pence()) : "") + ")");
     if (s.vat_not_recoverable_pence()) {
       Row(out, "VAT not recov.", Money(s.vat_not_recoverable_pence()));
     }
@@ -130,15 +131,15 @@ std::string RenderState(const v1::ContractState& s) {
   }
   if (s.has_award_decision()) {
     const auto& d = s.award_decision();
-    Row(out, "Award decision", d.reference() + (d.maker().empty() ? "" : "; " + d.maker()) +
-                                   (d.date().empty() ? "" : "; " + d.date()) +
-                                   (d.key_decision() ? "; key decision" : "") +
-                                   (d.call_in_eligible() ? "; call-in eligible" : ""));
+    Row(out, "Award decision",
+        d.reference() + (d.maker().empty() ? "" : "; " + d.maker()) +
+            (d.date().empty() ? "" : "; " + d.date()) + (d.key_decision() ? "; key decision" : "") +
+            (d.call_in_eligible() ? "; call-in eligible" : ""));
   }
   for (const auto& w : s.waivers()) {
-    Row(out, "Waiver", Join(w.rules(), ", ") + " waived; approved by " + w.approved_by() +
-                           (w.decision_reference().empty() ? "" : " (" + w.decision_reference() +
-                                                                      ")"));
+    Row(out, "Waiver",
+        Join(w.rules(), ", ") + " waived; approved by " + w.approved_by() +
+            (w.decision_reference().empty() ? "" : " (" + w.decision_reference() + ")"));
   }
   if (!s.termination_date().empty()) {
     Row(out, "Terminated", s.termination_date() + " (" + s.termination_reason() + ")");
@@ -151,13 +152,15 @@ std::string RenderState(const v1::ContractState& s) {
     Row(out, "Funding", line);
   }
   if (s.funding_size() > 0) {
-    Row(out, "Funding total", Money(s.funding_committed_pence()) + " committed; " +
-                                  Money(s.funding_conditional_pence()) + " if extended");
+    Row(out, "Funding total",
+        Money(s.funding_committed_pence()) + " committed; " + Money(s.funding_conditional_pence()) +
+            " if extended");
   }
   Row(out, "Flags", s.flags_size() ? Join(s.flags(), ", ") : std::string("none"));
   if (s.retracted_event_ids_size()) Row(out, "Retracted", Join(s.retracted_event_ids(), ", "));
-  Row(out, "Version", std::to_string(s.version()) + " (last event " + s.last_event_id() +
-                          ", sequence " + std::to_string(s.last_sequence()) + ")");
+  Row(out, "Version",
+      std::to_string(s.version()) + " (last event " + s.last_event_id() + ", sequence " +
+          std::to_string(s.last_sequence()) + ")");
   return out.str();
 }
 
@@ -204,10 +207,10 @@ std::string RenderList(const std::vector<v1::ContractState>& states) {
                 "AUTHORITY", "SUPPLIER", "END", "VALUE");
   out << buf;
   for (const auto& s : states) {
-    std::snprintf(buf, sizeof(buf), "%-24s %-10s %-34s %-34s %-10s %s\n",
-                  s.contract_id().c_str(), s.status().c_str(),
-                  s.authority().substr(0, 34).c_str(), s.supplier().name().substr(0, 34).c_str(),
-                  s.current_end_date().c_str(), Money(s.current_value_pence()).c_str());
+    std::snprintf(buf, sizeof(buf), "%-24s %-10s %-34s %-34s %-10s %s\n", s.contract_id().c_str(),
+                  s.status().c_str(), s.authority().substr(0, 34).c_str(),
+                  s.supplier().name().substr(0, 34).c_str(), s.current_end_date().c_str(),
+                  Money(s.current_value_pence()).c_str());
     out << buf;
   }
   return out.str();

@@ -114,9 +114,11 @@ TEST(LifecycleTest, AwardRules) {
 
 TEST(LifecycleTest, ExtensionRules) {
   Stream s;
-  s.MustAdd(R"({"waiver":{"authority":"Leeds City Council","rules":["CPR 9.1"],"justification":"j","approved_by":"a"}})");
+  s.MustAdd(
+      R"({"waiver":{"authority":"Leeds City Council","rules":["CPR 9.1"],"justification":"j","approved_by":"a"}})");
   s.ExpectRefused(Ext("2016-09-30"), kNotAwarded);
-  s.MustAdd(Award(R"(,"extension_options":[{"months":6},{"months":12}],"max_end_date":"2017-01-31")"));
+  s.MustAdd(
+      Award(R"(,"extension_options":[{"months":6},{"months":12}],"max_end_date":"2017-01-31")"));
   s.ExpectRefused(Ext("2016-03-31"), kExtensionNotAfterEnd, "2016-03-31");
   s.ExpectRefused(Ext("2016-10-01"), kExtensionBeyondOption, "2016-09-30");
   s.ExpectRefused(Ext("2016-09-30", "2016-04-01"), kContractLapsed, "2016-03-31");
@@ -140,7 +142,8 @@ TEST(LifecycleTest, TerminationRules) {
   s.ExpectRefused(
       R"({"termination":{"termination_date":"2015-03-31","reason":"superseded","rule":"CPR 22.1"}})",
       kTerminationBeforeStart, "2015-04-01");
-  s.MustAdd(R"({"termination":{"termination_date":"2015-09-30","reason":"superseded","rule":"CPR 22.1"}})");
+  s.MustAdd(
+      R"({"termination":{"termination_date":"2015-09-30","reason":"superseded","rule":"CPR 22.1"}})");
   EXPECT_EQ(s.state->status(), "terminated");
   EXPECT_EQ(s.state->current_end_date(), "2015-09-30");
   s.ExpectRefused(Ext("2016-09-30", "2015-09-01"), kContractTerminated, "2015-09-30");
@@ -164,14 +167,16 @@ TEST(LifecycleTest, VariationRules) {
                   kBeyondMaxEndDate);
   s.ExpectRefused(R"({"variation":{"description":"x","value_delta_pence":9223372036854775807}})",
                   kValueOverflow);
-  s.MustAdd(R"j({"variation":{"description":"align end","new_end_date":"2016-06-30","legal_basis":"PCR 2015 reg 72(1)(b)"}})j");
+  s.MustAdd(
+      R"j({"variation":{"description":"align end","new_end_date":"2016-06-30","legal_basis":"PCR 2015 reg 72(1)(b)"}})j");
   EXPECT_EQ(s.state->current_end_date(), "2016-06-30");
 }
 
 TEST(LifecycleTest, FundingOverflowIsRefused) {
   Stream s;
   s.MustAdd(Award(""));
-  s.MustAdd(R"({"funding":{"funder":"F","financial_year":"2016/17","amount_pence":9223372036854775807}})");
+  s.MustAdd(
+      R"({"funding":{"funder":"F","financial_year":"2016/17","amount_pence":9223372036854775807}})");
   s.ExpectRefused(R"({"funding":{"funder":"F","financial_year":"2016/17","amount_pence":1}})",
                   kValueOverflow);
 }
@@ -227,7 +232,8 @@ TEST(LifecycleFlagsTest, DirectAwardWithoutWaiverIsRaisedAndClearedByAWaiver) {
   Stream s;
   s.MustAdd(Award(R"(,"procedure":"direct_award")"));
   EXPECT_TRUE(s.HasFlag(kFlagDirectAwardWithoutWaiver));
-  s.MustAdd(R"({"waiver":{"rules":["CPR 8.1"],"justification":"retrospective","approved_by":"Director"}})");
+  s.MustAdd(
+      R"({"waiver":{"rules":["CPR 8.1"],"justification":"retrospective","approved_by":"Director"}})");
   EXPECT_FALSE(s.HasFlag(kFlagDirectAwardWithoutWaiver));
 }
 
@@ -235,7 +241,8 @@ TEST(LifecycleFlagsTest, KeyDecisionWithoutRecord) {
   Stream s;
   s.MustAdd(Award(""));  // £1,000,000 with no decision reference
   EXPECT_TRUE(s.HasFlag(kFlagKeyDecisionWithoutRecord));
-  s.MustAdd(R"({"decision":{"reference":"D-42"},"variation":{"description":"x","value_delta_pence":1}})");
+  s.MustAdd(
+      R"({"decision":{"reference":"D-42"},"variation":{"description":"x","value_delta_pence":1}})");
   EXPECT_FALSE(s.HasFlag(kFlagKeyDecisionWithoutRecord));
 
   Stream small;
@@ -251,38 +258,47 @@ TEST(LifecycleFlagsTest, KeyDecisionWithoutRecord) {
 TEST(LifecycleFlagsTest, VariationThresholds) {
   Stream s;  // original £1,000,000, services: de minimis 10%
   s.MustAdd(Award(R"(,"category":"services")"));
-  s.MustAdd(R"({"decision":{"reference":"V1"},"variation":{"description":"x","value_delta_pence":10000000}})");
+  s.MustAdd(
+      R"({"decision":{"reference":"V1"},"variation":{"description":"x","value_delta_pence":10000000}})");
   EXPECT_FALSE(s.HasFlag(kFlagVariationOverDeMinimis));  // exactly 10%: not above
-  s.MustAdd(R"({"decision":{"reference":"V2"},"variation":{"description":"x","value_delta_pence":1}})");
+  s.MustAdd(
+      R"({"decision":{"reference":"V2"},"variation":{"description":"x","value_delta_pence":1}})");
   EXPECT_TRUE(s.HasFlag(kFlagVariationOverDeMinimis));
   EXPECT_FALSE(s.HasFlag(kFlagVariationOver50Percent));
-  s.MustAdd(R"({"decision":{"reference":"V3"},"variation":{"description":"x","value_delta_pence":40000000}})");
+  s.MustAdd(
+      R"({"decision":{"reference":"V3"},"variation":{"description":"x","value_delta_pence":40000000}})");
   EXPECT_TRUE(s.HasFlag(kFlagVariationOver50Percent));
-  s.MustAdd(R"({"decision":{"reference":"V4"},"variation":{"description":"x","value_delta_pence":-45000001}})");
+  s.MustAdd(
+      R"({"decision":{"reference":"V4"},"variation":{"description":"x","value_delta_pence":-45000001}})");
   EXPECT_FALSE(s.HasFlag(kFlagVariationOver50Percent));
   EXPECT_FALSE(s.HasFlag(kFlagVariationOverDeMinimis));
 
   Stream works;  // works: 15%
   works.MustAdd(Award(R"(,"category":"works")"));
-  works.MustAdd(R"({"decision":{"reference":"V1"},"variation":{"description":"x","value_delta_pence":12000000}})");
+  works.MustAdd(
+      R"({"decision":{"reference":"V1"},"variation":{"description":"x","value_delta_pence":12000000}})");
   EXPECT_FALSE(works.HasFlag(kFlagVariationOverDeMinimis));
-  works.MustAdd(R"({"decision":{"reference":"V2"},"variation":{"description":"x","value_delta_pence":4000000}})");
+  works.MustAdd(
+      R"({"decision":{"reference":"V2"},"variation":{"description":"x","value_delta_pence":4000000}})");
   EXPECT_TRUE(works.HasFlag(kFlagVariationOverDeMinimis));
 }
 
 TEST(LifecycleFlagsTest, FundingShortfallCountsConditionalAmountsOnlyOnceExtended) {
   Stream s;
   s.MustAdd(kCriWaiver);
-  s.MustAdd(kCriAward);  // £728,678
+  s.MustAdd(kCriAward);                            // £728,678
   EXPECT_FALSE(s.HasFlag(kFlagFundingShortfall));  // no funding recorded: no flag
   s.MustAdd(R"({"funding":{"funder":"OPCC","financial_year":"2015/16","amount_pence":61300000}})");
   EXPECT_TRUE(s.HasFlag(kFlagFundingShortfall));
-  s.MustAdd(R"({"funding":{"funder":"Leeds Public Health","financial_year":"2015/16","amount_pence":11567800}})");
+  s.MustAdd(
+      R"({"funding":{"funder":"Leeds Public Health","financial_year":"2015/16","amount_pence":11567800}})");
   EXPECT_FALSE(s.HasFlag(kFlagFundingShortfall));
   EXPECT_EQ(s.state->funding_committed_pence(), 72867800);
   // An extension adds value; funding conditional on extension covers it once extended.
-  s.MustAdd(R"({"funding":{"funder":"OPCC","financial_year":"2016/17","amount_pence":36433900,"conditional_on_extension":true}})");
-  s.MustAdd(R"({"decision":{"reference":"E1"},"effective_date":"2016-03-01","extension":{"new_end_date":"2016-09-30","value_pence_added":36433900}})");
+  s.MustAdd(
+      R"({"funding":{"funder":"OPCC","financial_year":"2016/17","amount_pence":36433900,"conditional_on_extension":true}})");
+  s.MustAdd(
+      R"({"decision":{"reference":"E1"},"effective_date":"2016-03-01","extension":{"new_end_date":"2016-09-30","value_pence_added":36433900}})");
   EXPECT_FALSE(s.HasFlag(kFlagFundingShortfall));
   ASSERT_EQ(s.state->funding_size(), 3);
   EXPECT_EQ(s.state->funding(0).financial_year(), "2015/16");

@@ -69,14 +69,14 @@ TEST(ValidateTest, RefusesMalformedBodies) {
                 "termination.reason");
   ExpectRefused(R"({"funding":{"funder":"OPCC","financial_year":"2017/19","amount_pence":1}})",
                 "financial_year");
-  ExpectRefused(R"({"correction":{"corrects_event_id":"nope","reason":"r"}})",
-                "corrects_event_id");
+  ExpectRefused(R"({"correction":{"corrects_event_id":"nope","reason":"r"}})", "corrects_event_id");
   ExpectRefused(R"({"event_id":"x","funding":{"funder":"F","financial_year":"2017/18"}})",
                 "event_id");
   ExpectRefused(R"({"waiver":{"rules":["CPR 9.1"],"approved_by":"x"}})",
                 "waiver.justification is required");
-  ExpectRefused(R"({"note":")" + std::string(9000, 'x') + R"(","extension":{"new_end_date":"2016-09-30"}})",
-                "note is 9000 bytes");
+  ExpectRefused(
+      R"({"note":")" + std::string(9000, 'x') + R"(","extension":{"new_end_date":"2016-09-30"}})",
+      "note is 9000 bytes");
 }
 
 TEST(ValidateTest, JsonDecodingNamesTheField) {

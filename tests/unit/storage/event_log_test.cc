@@ -39,7 +39,9 @@ TEST(EventLogTest, AppendAssignsVersionsSequencesAndAChain) {
   ASSERT_TRUE(r1.has_value()) << r1.error().ToString();
   EXPECT_EQ(r1->events(0).version(), 1u);
   EXPECT_EQ(r1->events(0).sequence(), 1u);
-  auto r2 = AppendJson(*log, "OTHER-1", R"({"award":{"authority":"Rutland County Council","title":"t","supplier":{"name":"S"},"start_date":"2016-07-01","end_date":"2020-06-30","value_pence":594000}})");
+  auto r2 = AppendJson(
+      *log, "OTHER-1",
+      R"({"award":{"authority":"Rutland County Council","title":"t","supplier":{"name":"S"},"start_date":"2016-07-01","end_date":"2020-06-30","value_pence":594000}})");
   ASSERT_TRUE(r2.has_value());
   EXPECT_EQ(r2->events(0).version(), 1u);
   EXPECT_EQ(r2->events(0).sequence(), 2u);
@@ -77,8 +79,9 @@ TEST(EventLogTest, ExpectedVersionIsOptimisticConcurrency) {
   ASSERT_FALSE(stale.has_value());
   EXPECT_EQ(stale.error().code, "version_conflict");
   EXPECT_EQ(stale.error().current_version, 2u);
-  auto must_not_exist = AppendJson(
-      *log, kCri, R"({"funding":{"funder":"OPCC","financial_year":"2015/16","amount_pence":1}})", 0);
+  auto must_not_exist =
+      AppendJson(*log, kCri,
+                 R"({"funding":{"funder":"OPCC","financial_year":"2015/16","amount_pence":1}})", 0);
   EXPECT_EQ(must_not_exist.error().code, "version_conflict");
   EXPECT_EQ(log->GetHead().sequence, 2u);
   EXPECT_TRUE(AppendJson(*log, kCri, kExt1, 2).has_value());
@@ -114,8 +117,9 @@ TEST(EventLogTest, BatchIsAllOrNothing) {
   AppendRequest req;
   req.contract_id = kCri;
   req.recorded_by = "test";
-  req.events = {Body(kExt1), Body(kExt2),
-                Body(R"({"effective_date":"2017-03-01","extension":{"new_end_date":"2017-09-30"}})")};
+  req.events = {
+      Body(kExt1), Body(kExt2),
+      Body(R"({"effective_date":"2017-03-01","extension":{"new_end_date":"2017-09-30"}})")};
   auto r = log->Append(req);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, "no_extension_option");
@@ -146,7 +150,8 @@ TEST(EventLogTest, MalformedInputWritesNothing) {
       {kCri, R"({"extension":{"new_end_date":"2015-02-30"}})", "invalid_argument"},
       {kCri, R"({"variation":{"description":"x","value_delta_pence":9223372036854775807}})",
        "value_overflow"},
-      {"NEW-1", R"({"award":{"authority":"A","title":"t","supplier":{"name":"S"},"start_date":"2015-04-01","end_date":"2016-03-31","value_pence":-1}})",
+      {"NEW-1",
+       R"({"award":{"authority":"A","title":"t","supplier":{"name":"S"},"start_date":"2015-04-01","end_date":"2016-03-31","value_pence":-1}})",
        "invalid_argument"},
       {kCri, R"({"note":"no payload"})", "invalid_argument"},
   };
@@ -207,15 +212,22 @@ TEST(EventLogTest, RebuildEqualsIncrementalViewsByteForByte) {
   ASSERT_TRUE(AppendJson(*log, kCri, kExt1).has_value());
   ASSERT_TRUE(AppendJson(*log, kCri, kExt2).has_value());
   const std::string second = log->ReadContract(kCri)->back().record.event_id();
-  ASSERT_TRUE(AppendJson(*log, kCri, R"({"correction":{"corrects_event_id":")" + second +
-                                         R"(","reason":"recorded twice"}})")
+  ASSERT_TRUE(AppendJson(*log, kCri,
+                         R"({"correction":{"corrects_event_id":")" + second +
+                             R"(","reason":"recorded twice"}})")
                   .has_value());
   for (int i = 0; i < 50; ++i) {
     const std::string id = "GEN-" + std::to_string(i);
-    ASSERT_TRUE(AppendJson(*log, id, R"({"award":{"authority":"Leeds City Council","title":"t","supplier":{"name":"S"},"start_date":"2020-01-01","end_date":"2021-12-31","value_pence":)" +
-                                         std::to_string(1000 * i) + "}}")
-                    .has_value());
-    ASSERT_TRUE(AppendJson(*log, id, R"({"funding":{"funder":"F","financial_year":"2020/21","amount_pence":7}})").has_value());
+    ASSERT_TRUE(
+        AppendJson(
+            *log, id,
+            R"({"award":{"authority":"Leeds City Council","title":"t","supplier":{"name":"S"},"start_date":"2020-01-01","end_date":"2021-12-31","value_pence":)" +
+                std::to_string(1000 * i) + "}}")
+            .has_value());
+    ASSERT_TRUE(
+        AppendJson(*log, id,
+                   R"({"funding":{"funder":"F","financial_year":"2020/21","amount_pence":7}})")
+            .has_value());
   }
   const auto state = DumpCf(*log, format::kStateCf);
   const auto streams = DumpCf(*log, format::kStreamsCf);
@@ -241,7 +253,8 @@ TEST(EventLogTest, VerifyReportsAFlippedByteAtItsSequence) {
   // Tamper with event 3 in place, as someone with disk access would.
   const std::string key = format::EncodeBe64(3);
   std::string value;
-  ASSERT_TRUE(log->raw_db()->Get(rocksdb::ReadOptions(), log->cf(format::kEventsCf), key, &value).ok());
+  ASSERT_TRUE(
+      log->raw_db()->Get(rocksdb::ReadOptions(), log->cf(format::kEventsCf), key, &value).ok());
   v1::StoredEvent stored;
   ASSERT_TRUE(stored.ParseFromString(value));
   std::string record = stored.record();
@@ -250,7 +263,8 @@ TEST(EventLogTest, VerifyReportsAFlippedByteAtItsSequence) {
   record[pos + 3] = '7';  // 2016 -> 2017
   stored.set_record(record);
   rocksdb::WriteOptions wo;
-  ASSERT_TRUE(log->raw_db()->Put(wo, log->cf(format::kEventsCf), key, stored.SerializeAsString()).ok());
+  ASSERT_TRUE(
+      log->raw_db()->Put(wo, log->cf(format::kEventsCf), key, stored.SerializeAsString()).ok());
   auto v = log->Verify();
   ASSERT_TRUE(v.has_value());
   EXPECT_FALSE(v->ok);
