@@ -222,6 +222,11 @@ Head EventLog::GetHead() const {
   return head_;
 }
 
+std::optional<Error> EventLog::WriteError() const {
+  std::lock_guard l(mu_);
+  return bg_error_;
+}
+
 Stats EventLog::GetStats() const {
   std::lock_guard l(mu_);
   return stats_;
@@ -669,6 +674,24 @@ Result<void> EventLog::Rebuild() {
   }
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
   return flush();
+}
+
+v1::HistoryEntry ToHistoryEntry(const LoggedEvent& e, bool retracted) {
+  v1::HistoryEntry h;
+  const auto& r = e.record;
+  h.set_sequence(r.sequence());
+  h.set_contract_id(r.contract_id());
+  h.set_version(r.version());
+  h.set_event_id(r.event_id());
+  h.set_type(r.type());
+  h.set_effective_date(r.effective_date());
+  h.set_recorded_at(FormatRfc3339(r.recorded_at_us()));
+  h.set_recorded_by(r.recorded_by());
+  h.set_prev_hash(r.prev_hash());
+  h.set_hash(e.hash);
+  h.set_retracted(retracted);
+  *h.mutable_body() = r.body();
+  return h;
 }
 
 }  // namespace contrack::storage

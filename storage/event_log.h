@@ -72,6 +72,9 @@ struct Stats {
   uint64_t synced_writes = 0;  // synced WriteBatches
 };
 
+// The history entry an auditor sees for one stored event.
+v1::HistoryEntry ToHistoryEntry(const LoggedEvent& e, bool retracted);
+
 class EventLog {
  public:
   // Opens (creating when missing) the store at options.path. Fails with io_error when the
@@ -106,6 +109,8 @@ class EventLog {
 
   Head GetHead() const;
   Stats GetStats() const;
+  // The error that stopped writes (a failed synced write), if any.
+  std::optional<Error> WriteError() const;
 
   // Recomputes the chain from the first event: gapless sequence, prev_hash links, hashes.
   [[nodiscard]] Result<VerifyReport> Verify() const;

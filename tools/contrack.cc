@@ -1,61 +1,209 @@
-// contrack: the command-line tool. Offline mode works on a data directory with the service
-// stopped; argument parsing only, the commands live in tools/cli/.
+// contrack: the command-line tool. Offline mode (--data DIR) works on a data directory with the
+// service stopped; remote mode (--url URL --token T) talks to contrackd. Argument parsing only:
+// the commands live in tools/cli/.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
+#include "services/lifecycle/codec.h"
 #include "tools/cli/offline.h"
+#include "tools/cli/remote.h"
+
+namespace {
+
+using namespace contrack;
+
+struct DecisionFlags {
+  std::string reference, maker, date, effective, note, event_id;
+  void AddTo(CLI::App* cmd) {
+    cmd->add_option("--decision-ref", reference, "decision reference");
+    cmd->add_option("--decision-maker", maker, "who took the decision");
+    cmd->add_option("--decision-date", date, "YYYY-MM-DD");
+    cmd->add_option("--effective", effective, "effective date YYYY-MM-DD");
+    cmd->add_option("--note", note, "free text");
+    cmd->add_option("--event-id", event_id, "UUID, for safe retries");
+  }
+  void Fill(v1::EventBody* b) const {
+    if (!reference.empty()) b->mutable_decision()->set_reference(reference);
+    if (!maker.empty()) b->mutable_decision()->set_maker(maker);
+    if (!date.empty()) b->mutable_decision()->set_date(date);
+    if (!effective.empty()) b->set_effective_date(effective);
+    if (!note.empty()) b->set_note(note);
+    if (!event_id.empty()) b->set_event_id(event_id);
+  }
+};
+
+int Usage(const std::string& msg) {
+  std::cerr << "contrack: " << msg << "\n";
+  return 2;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace contrack;
   spdlog::set_default_logger(spdlog::stderr_color_mt("contrack"));
   spdlog::set_level(spdlog::level::warn);
 
-  CLI::App app{"contrack: contract lifecycle tracker (offline mode on a data directory)"};
+  CLI::App app{
+      "contrack: contract lifecycle tracker.\n"
+      "Offline mode: --data DIR (service stopped). Remote mode: --url URL --token TOKEN."};
   app.require_subcommand(1);
-  std::string data_dir;
+  std::string data_dir, url, token;
   int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
-  app.add_option("--data", data_dir, "data directory (a contrack store)")->required();
+  app.add_option("--data", data_dir, "data directory (offline mode)");
+  app.add_option("--url", url, "contrackd base URL, e.g. http://127.0.0.1:8080 (remote mode)");
+  app.add_option("--token", token, "bearer token (remote mode; default $CONTRACK_TOKEN)");
   app.add_option("--key-decision-threshold", threshold,
-                 "key decision threshold in pence (default 25000000 = £250,000)")
+                 "offline: key decision threshold in pence (default 25000000 = £250,000)")
       ->check(CLI::NonNegativeNumber);
 
-  std::string file, id;
+  std::string file, id, as_of, known_at;
   bool json = false;
-  uint64_t after = 0;
-  auto* import = app.add_subcommand("import", "append JSON-lines events from FILE ('-': stdin)");
+  uint64_t after = 0, max_events = 0;
+  int within_days = 90;
+  std::optional<uint64_t> expected;
+  auto json_flag = [&](CLI::App* c) { c->add_flag("--json", json, "proto JSON output"); };
+  auto expected_flag = [&](CLI::App* c) {
+    c->add_option("--expected-version", expected, "refuse unless the contract is at this version");
+  };
+
+  auto* import =
+      app.add_subcommand("import", "offline: append JSON-lines events from FILE ('-': stdin)");
   import->add_option("FILE", file)->required();
   auto* show = app.add_subcommand("show", "current state of a contract");
   show->add_option("ID", id)->required();
-  show->add_flag("--json", json, "proto JSON of the view");
+  json_flag(show);
   auto* history = app.add_subcommand("history", "a contract's events with hashes");
   history->add_option("ID", id)->required();
-  history->add_flag("--json", json, "proto JSON");
+  json_flag(history);
   auto* list = app.add_subcommand("list", "every contract, one line each");
-  list->add_flag("--json", json, "proto JSON");
+  json_flag(list);
   auto* verify = app.add_subcommand("verify", "recompute the hash chain; exit 1 if broken");
-  verify->add_flag("--json", json, "proto JSON");
-  auto* rebuild = app.add_subcommand("rebuild", "drop and recreate every view from the log");
-  auto* exp = app.add_subcommand("export", "the log as JSON lines that import accepts");
+  json_flag(verify);
+  auto* rebuild =
+      app.add_subcommand("rebuild", "offline: drop and recreate every view from the log");
+  auto* exp = app.add_subcommand("export", "offline: the log as JSON lines that import accepts");
   exp->add_option("--after", after, "only events after this sequence");
-  auto* demo = app.add_subcommand("demo", "load the demo data set (idempotent)");
+  auto* demo = app.add_subcommand("demo", "offline: load the demo data set (idempotent)");
+  auto* alerts = app.add_subcommand("alerts", "contracts needing a decision (not implemented yet)");
+  alerts->add_option("--as-of", as_of, "YYYY-MM-DD");
+  alerts->add_option("--within-days", within_days, "window in days");
+  json_flag(alerts);
+
+  auto* record = app.add_subcommand("record", "append the event(s) in a JSON file to a contract");
+  record->add_option("ID", id)->required();
+  record->add_option("--file", file, "an event body, or {\"events\":[...]}")->required();
+  expected_flag(record);
+  json_flag(record);
+
+  DecisionFlags decision;
+  std::string to, description, legal_basis, reason, rule, date;
+  int64_t value_added = 0, value_delta = 0;
+  auto* extend = app.add_subcommand("extend", "exercise the next extension option");
+  extend->add_option("ID", id)->required();
+  extend->add_option("--to", to, "new end date YYYY-MM-DD")->required();
+  extend->add_option("--value-added", value_added, "pence added to the contract value");
+  decision.AddTo(extend);
+  expected_flag(extend);
+  json_flag(extend);
+  auto* vary = app.add_subcommand("vary", "record a variation");
+  vary->add_option("ID", id)->required();
+  vary->add_option("--description", description, "what changes")->required();
+  vary->add_option("--value-delta", value_delta, "pence added (negative: removed)");
+  vary->add_option("--to", to, "new end date YYYY-MM-DD");
+  vary->add_option("--legal-basis", legal_basis, "e.g. PCR 2015 reg 72(1)(b)");
+  decision.AddTo(vary);
+  expected_flag(vary);
+  json_flag(vary);
+  auto* terminate = app.add_subcommand("terminate", "record a termination");
+  terminate->add_option("ID", id)->required();
+  terminate->add_option("--date", date, "termination date YYYY-MM-DD")->required();
+  terminate->add_option("--reason", reason, "convenience, breach, mutual, superseded, other")
+      ->required();
+  terminate->add_option("--rule", rule, "e.g. CPR 22.1");
+  decision.AddTo(terminate);
+  expected_flag(terminate);
+  json_flag(terminate);
+  auto* follow = app.add_subcommand("follow", "remote: print events as they commit");
+  follow->add_option("--after", after, "start after this sequence");
+  follow->add_option("--max-events", max_events, "stop after this many events (0: never)");
+  json_flag(follow);
 
   CLI11_PARSE(app, argc, argv);
+  if (data_dir.empty() == url.empty()) return Usage("give exactly one of --data DIR or --url URL");
 
+  // The append a write command describes, if any.
+  std::optional<v1::AppendRequest> append;
+  if (*record) {
+    auto req = cli::ReadEventFile(file);
+    if (!req) {
+      std::cerr << "contrack: " << req.error().code << ": " << req.error().message << "\n";
+      return 1;
+    }
+    append = std::move(*req);
+  } else if (*extend || *vary || *terminate) {
+    v1::EventBody body;
+    if (*extend) {
+      body.mutable_extension()->set_new_end_date(to);
+      body.mutable_extension()->set_value_pence_added(value_added);
+    } else if (*vary) {
+      auto* v = body.mutable_variation();
+      v->set_description(description);
+      v->set_value_delta_pence(value_delta);
+      v->set_new_end_date(to);
+      v->set_legal_basis(legal_basis);
+    } else {
+      auto* t = body.mutable_termination();
+      t->set_termination_date(date);
+      t->set_reason(reason);
+      t->set_rule(rule);
+    }
+    decision.Fill(&body);
+    append.emplace();
+    *append->add_events() = std::move(body);
+  }
+  if (append && expected) append->set_expected_version(*expected);
+
+  auto& out = std::cout;
+  auto& err = std::cerr;
+  if (!url.empty()) {
+    if (token.empty()) {
+      if (const char* env = std::getenv("CONTRACK_TOKEN")) token = env;
+    }
+    auto client = http::HttpClient::FromUrl(url);
+    if (!client) return Usage(client.error().message);
+    (*client)->set_token(token);
+    cli::Remote r{**client, out, err, json};
+    if (*show) return cli::RemoteShow(r, id);
+    if (*history) return cli::RemoteHistory(r, id);
+    if (*list) return cli::RemoteList(r);
+    if (*verify) return cli::RemoteVerify(r);
+    if (*alerts) return cli::RemoteAlerts(r, as_of, within_days);
+    if (append) return cli::RemoteRecord(r, id, *append);
+    if (*follow) {
+      return cli::RemoteFollow(r, after, max_events ? std::optional(max_events) : std::nullopt);
+    }
+    return Usage("this command works offline only: use --data DIR with the service stopped");
+  }
+
+  if (*follow) return Usage("follow needs the service: use --url URL --token TOKEN");
+  if (*alerts) {
+    err << "contrack: not_implemented: alerts are not implemented yet (issue 4)\n";
+    return 1;
+  }
   storage::Options options;
   options.path = data_dir;
   options.rules.key_decision_threshold_pence = threshold;
-  options.read_only = false;
   auto log = storage::EventLog::Open(options);
   if (!log) {
-    std::cerr << "contrack: " << log.error().code << ": " << log.error().message << "\n";
+    err << "contrack: " << log.error().code << ": " << log.error().message << "\n";
     return 1;
   }
   auto& l = **log;
-  auto& out = std::cout;
-  auto& err = std::cerr;
+  if (append) return cli::CmdRecord(l, id, *append, json, out, err);
   if (*import) return cli::CmdImport(l, file, out, err);
   if (*show) return cli::CmdShow(l, id, json, out, err);
   if (*history) return cli::CmdHistory(l, id, json, out, err);

@@ -141,7 +141,7 @@ int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, s
   resp.set_contract_id(id);
   std::vector<v1::HistoryEntry> entries;
   for (const auto& e : *events) {
-    entries.push_back(ToHistoryEntry(e, retracted.contains(e.record.event_id())));
+    entries.push_back(storage::ToHistoryEntry(e, retracted.contains(e.record.event_id())));
     *resp.add_events() = entries.back();
   }
   out << (json ? ToJson(resp, true) + "\n" : RenderHistory(entries));
@@ -186,6 +186,42 @@ int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err) {
   auto r = log.Rebuild();
   if (!r) return Report(r.error(), err);
   out << "rebuilt every view from " << log.GetHead().sequence << " events\n";
+  return 0;
+}
+
+int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendRequest& request,
+              bool json, std::ostream& out, std::ostream& err) {
+  storage::AppendRequest req;
+  req.contract_id = id;
+  req.recorded_by = "cli-offline";
+  if (request.has_expected_version()) req.expected_version = request.expected_version();
+  for (const auto& e : request.events()) {
+    if (!e.recorded_by().empty() || !e.recorded_at().empty() || e.has_expected_version() ||
+        (!e.contract_id().empty() && e.contract_id() != id)) {
+      return Report({kInvalidArgument,
+                     "contract_id, expected_version, recorded_at and recorded_by are not event "
+                     "fields here",
+                     std::nullopt},
+                    err);
+    }
+    req.events.push_back(e);
+  }
+  auto r = log.Append(req);
+  if (!r) {
+    err << "contrack: " << r.error().code << ": " << r.error().message;
+    if (r.error().current_version) err << " (current version " << *r.error().current_version << ")";
+    err << "\n";
+    return 1;
+  }
+  if (json) {
+    out << ToJson(*r, true) << "\n";
+    return 0;
+  }
+  for (const auto& e : r->events()) {
+    out << (r->replayed() ? "already recorded " : "recorded ") << id << " version " << e.version()
+        << " sequence " << e.sequence() << " event " << e.event_id() << " hash " << e.hash()
+        << "\n";
+  }
   return 0;
 }
 

@@ -42,5 +42,8 @@ int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, s
 int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
 int CmdVerify(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
 int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err);
+// Appends `request` to contract `id`, recorded by "cli-offline".
+int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendRequest& request,
+              bool json, std::ostream& out, std::ostream& err);
 
 }  // namespace contrack::cli

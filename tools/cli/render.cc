@@ -164,24 +164,6 @@ std::string RenderState(const v1::ContractState& s) {
   return out.str();
 }
 
-v1::HistoryEntry ToHistoryEntry(const storage::LoggedEvent& e, bool retracted) {
-  v1::HistoryEntry h;
-  const auto& r = e.record;
-  h.set_sequence(r.sequence());
-  h.set_contract_id(r.contract_id());
-  h.set_version(r.version());
-  h.set_event_id(r.event_id());
-  h.set_type(r.type());
-  h.set_effective_date(r.effective_date());
-  h.set_recorded_at(FormatRfc3339(r.recorded_at_us()));
-  h.set_recorded_by(r.recorded_by());
-  h.set_prev_hash(r.prev_hash());
-  h.set_hash(e.hash);
-  h.set_retracted(retracted);
-  *h.mutable_body() = r.body();
-  return h;
-}
-
 std::string RenderHistory(const std::vector<v1::HistoryEntry>& events) {
   std::ostringstream out;
   char buf[512];

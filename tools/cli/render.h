@@ -20,9 +20,6 @@ v1::ContractState StateOn(v1::ContractState s, Date today);
 // A key/value table of one contract's state.
 std::string RenderState(const v1::ContractState& s);
 
-// The history entry an auditor sees for one stored event.
-v1::HistoryEntry ToHistoryEntry(const storage::LoggedEvent& e, bool retracted);
-
 // A table of events: sequence, version, type, effective date, recorded time and principal,
 // a one-line summary and the hash prefix.
 std::string RenderHistory(const std::vector<v1::HistoryEntry>& events);

@@ -1,0 +1,495 @@
+// HTTP routes (SPEC, HTTP API).
+#include "services/api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "services/lifecycle/codec.h"
+#include "services/lifecycle/lifecycle.h"
+#include "services/lifecycle/validate.h"
+
+namespace contrack::api {
+namespace {
+
+constexpr size_t kDefaultPage = 100;
+constexpr size_t kMaxPage = 1000;
+constexpr int64_t kMaxWaitMs = 60000;
+constexpr char kNotImplemented[] = "not_implemented";
+constexpr char kUnauthorized[] = "unauthorized";
+constexpr char kForbidden[] = "forbidden";
+constexpr char kMethodNotAllowed[] = "method_not_allowed";
+
+Response Json(unsigned status, const google::protobuf::Message& m) {
+  Response r;
+  r.status = status;
+  r.body = ToJson(m);
+  return r;
+}
+
+Response Error(unsigned status, std::string code, std::string message) {
+  Response r = ErrorResponse({std::move(code), std::move(message), std::nullopt});
+  r.status = status;
+  return r;
+}
+
+bool FromHex(char c, int* v) {
+  if (c >= '0' && c <= '9')
+    *v = c - '0';
+  else if (c >= 'a' && c <= 'f')
+    *v = c - 'a' + 10;
+  else if (c >= 'A' && c <= 'F')
+    *v = c - 'A' + 10;
+  else
+    return false;
+  return true;
+}
+
+// Percent-decodes `s` ('+' is a space in queries); nullopt when malformed.
+std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      int hi, lo;
+      if (i + 2 >= s.size()) return std::nullopt;
+      if (!FromHex(s[i + 1], &hi) || !FromHex(s[i + 2], &lo)) return std::nullopt;
+      out.push_back(static_cast<char>(hi << 4 | lo));
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+Result<uint64_t> ParseUint(const std::map<std::string, std::string>& q, const std::string& key,
+                           uint64_t fallback, uint64_t max) {
+  auto it = q.find(key);
+  if (it == q.end()) return fallback;
+  uint64_t v = 0;
+  const auto* end = it->second.data() + it->second.size();
+  auto [p, ec] = std::from_chars(it->second.data(), end, v);
+  if (ec != std::errc() || p != end || it->second.empty()) {
+    return Fail(kInvalidArgument,
+                key + ": \"" + it->second.substr(0, 32) + "\" is not a non-negative integer");
+  }
+  if (v > max) {
+    return Fail(kInvalidArgument,
+                key + " is " + std::to_string(v) + "; the limit is " + std::to_string(max));
+  }
+  return v;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+unsigned HttpStatusFor(const std::string& code) {
+  static const std::map<std::string, unsigned> kStatus = {
+      {kInvalidArgument, 400}, {kUnauthorized, 401},       {kForbidden, 403},
+      {kNotFound, 404},        {kMethodNotAllowed, 405},   {kVersionConflict, 409},
+      {kEventIdConflict, 409}, {"payload_too_large", 413}, {kStorageFull, 507},
+      {kIoError, 503},         {kReadOnly, 503},           {kCorruption, 500},
+      {kNotImplemented, 501},  {"internal", 500},
+  };
+  auto it = kStatus.find(code);
+  return it == kStatus.end() ? 422 : it->second;  // every other code is a lifecycle rule
+}
+
+Response ErrorResponse(const contrack::Error& e) {
+  v1::ErrorResponse body;
+  body.mutable_error()->set_code(e.code);
+  body.mutable_error()->set_message(e.message);
+  if (e.current_version) body.mutable_error()->set_current_version(*e.current_version);
+  Response r = Json(HttpStatusFor(e.code), body);
+  return r;
+}
+
+struct Api::Ctx {
+  Request req;
+  std::string path;
+  std::vector<std::string> segments;
+  std::map<std::string, std::string> query;
+  std::optional<Principal> principal;
+  std::string route = "unmatched";
+};
+
+Api::Api(storage::EventLog& log, const TokenStore& tokens, Metrics& metrics, FeedHub& hub,
+         net::any_io_executor blocking)
+    : log_(log), tokens_(tokens), metrics_(metrics), hub_(hub), blocking_(std::move(blocking)) {}
+
+namespace {
+
+// Splits the target into decoded path segments and query parameters.
+std::optional<Response> ParseTarget(const std::string& target, std::string* path,
+                                    std::vector<std::string>* segments,
+                                    std::map<std::string, std::string>* query) {
+  const size_t q = target.find('?');
+  *path = target.substr(0, q);
+  if (path->empty() || (*path)[0] != '/') {
+    return Error(400, kInvalidArgument, "request target must be an absolute path");
+  }
+  size_t pos = 1;
+  while (pos <= path->size()) {
+    size_t slash = path->find('/', pos);
+    if (slash == std::string::npos) slash = path->size();
+    auto seg = Decode(std::string_view(*path).substr(pos, slash - pos), false);
+    if (!seg) return Error(400, kInvalidArgument, "malformed percent-encoding in the path");
+    segments->push_back(*seg);
+    pos = slash + 1;
+  }
+  if (!segments->empty() && segments->back().empty()) segments->pop_back();
+  if (q == std::string::npos) return std::nullopt;
+  std::string_view qs = std::string_view(target).substr(q + 1);
+  while (!qs.empty()) {
+    size_t amp = qs.find('&');
+    std::string_view pair = qs.substr(0, amp);
+    qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    auto key = Decode(pair.substr(0, eq), true);
+    auto value = Decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!key || !value)
+      return Error(400, kInvalidArgument, "malformed percent-encoding in the query");
+    (*query)[*key] = *value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Request& req) {
+  if (req.method != http::verb::get || req.accept.find("text/event-stream") == std::string::npos) {
+    return std::nullopt;
+  }
+  std::string path;
+  std::vector<std::string> segments;
+  std::map<std::string, std::string> query;
+  if (auto bad = ParseTarget(req.target, &path, &segments, &query)) return std::nullopt;
+  if (segments != std::vector<std::string>{"v1", "feed"}) return std::nullopt;
+  auto finish = [](Response r) {
+    r.route = "/v1/feed";
+    return std::variant<StreamStart, Response>(std::move(r));
+  };
+  const std::string bearer = "Bearer ";
+  std::optional<Principal> p;
+  if (req.authorization.starts_with(bearer))
+    p = tokens_.Find(req.authorization.substr(bearer.size()));
+  if (!p) {
+    Response r = Error(401, kUnauthorized, "a valid bearer token is required");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return finish(r);
+  }
+  if (p->role == Role::kOfficer) {
+    Response r = Error(403, kForbidden, "the feed spans every authority; officers may not read it");
+    r.principal = p->name;
+    return finish(r);
+  }
+  auto after = ParseUint(query, "after", 0, UINT64_MAX);
+  if (!after) return finish(ErrorResponse(after.error()));
+  return std::variant<StreamStart, Response>(StreamStart{*after, p->name});
+}
+
+void Api::Handle(Request req, net::any_io_executor executor, Done done) {
+  auto c = std::make_shared<Ctx>();
+  c->req = std::move(req);
+  if (auto bad = ParseTarget(c->req.target, &c->path, &c->segments, &c->query)) {
+    return done(std::move(*bad));
+  }
+  Dispatch(c, std::move(executor), std::move(done));
+}
+
+void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done done) {
+  Ctx& c = *cp;
+  const auto& s = c.segments;
+  const http::verb m = c.req.method;
+  // Copies of `reply` may outlive this call (appends, long polls): it owns what it reads.
+  auto reply = [cp, done = std::move(done)](Response r) {
+    r.route = cp->route;
+    if (cp->principal) r.principal = cp->principal->name;
+    done(std::move(r));
+  };
+  auto not_allowed = [&](const char* allow) {
+    Response r = Error(405, kMethodNotAllowed,
+                       c.req.method_text + " is not allowed on " + c.path + "; allowed: " + allow);
+    r.headers.emplace_back("Allow", allow);
+    reply(std::move(r));
+  };
+
+  // Unauthenticated operational routes.
+  if (s.size() == 1 && s[0] == "healthz") {
+    c.route = "/healthz";
+    return m == http::verb::get ? reply(Health()) : not_allowed("GET");
+  }
+  if (s.size() == 1 && s[0] == "metrics") {
+    c.route = "/metrics";
+    if (m != http::verb::get) return not_allowed("GET");
+    Response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = metrics_.Render(log_);
+    return reply(std::move(r));
+  }
+
+  // Match the route before authenticating, so unknown routes are 404 for everyone.
+  enum class R {
+    kNone,
+    kList,
+    kContract,
+    kEvents,
+    kAlerts,
+    kFeed,
+    kVerify,
+    kRegister,
+    kFunding,
+    kOcds
+  };
+  R route = R::kNone;
+  const char* allow = "GET";
+  if (s.size() >= 2 && s[0] == "v1") {
+    if (s.size() == 2 && s[1] == "contracts") route = R::kList, c.route = "/v1/contracts";
+    if (s.size() == 3 && s[1] == "contracts") route = R::kContract, c.route = "/v1/contracts/{id}";
+    if (s.size() == 4 && s[1] == "contracts" && s[3] == "events") {
+      route = R::kEvents, c.route = "/v1/contracts/{id}/events", allow = "GET, POST";
+    }
+    if (s.size() == 2 && s[1] == "alerts") route = R::kAlerts, c.route = "/v1/alerts";
+    if (s.size() == 2 && s[1] == "feed") route = R::kFeed, c.route = "/v1/feed";
+    if (s.size() == 2 && s[1] == "verify") route = R::kVerify, c.route = "/v1/verify";
+    if (s.size() == 3 && s[1] == "reports" && s[2] == "register.csv") {
+      route = R::kRegister, c.route = "/v1/reports/register.csv";
+    }
+    if (s.size() == 3 && s[1] == "reports" && s[2] == "funding") {
+      route = R::kFunding, c.route = "/v1/reports/funding";
+    }
+    if (s.size() == 3 && s[1] == "ocds") route = R::kOcds, c.route = "/v1/ocds/{id}";
+  }
+  if (route == R::kNone) return reply(Error(404, kNotFound, "no route " + c.path));
+  const bool post_ok = route == R::kEvents;
+  if (!(m == http::verb::get || (post_ok && m == http::verb::post))) return not_allowed(allow);
+
+  const std::string bearer = "Bearer ";
+  if (c.req.authorization.starts_with(bearer)) {
+    c.principal = tokens_.Find(c.req.authorization.substr(bearer.size()));
+  }
+  if (!c.principal) {
+    Response r = Error(401, kUnauthorized,
+                       c.req.authorization.empty() ? "a bearer token is required"
+                                                   : "the bearer token is not valid");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return reply(std::move(r));
+  }
+
+  switch (route) {
+    case R::kList:
+      return reply(ListContracts(c));
+    case R::kContract:
+      return reply(GetContract(c, s[2]));
+    case R::kEvents:
+      if (m == http::verb::post) {
+        return Append(c, s[2], reply);
+      }
+      return reply(GetHistory(c, s[2]));
+    case R::kFeed:
+      return Feed(c, std::move(executor), reply);
+    case R::kVerify:
+      return reply(Verify(c));
+    case R::kAlerts:
+    case R::kRegister:
+    case R::kFunding:
+    case R::kOcds:
+      return reply(Error(501, kNotImplemented,
+                         c.route + " is not implemented yet (alerts, reports and OCDS come with "
+                                   "issue 4)"));
+    case R::kNone:
+      break;
+  }
+}
+
+void Api::Append(Ctx& c, const std::string& id, Done done) {
+  const Principal& p = *c.principal;
+  if (!p.CanWrite()) {
+    return done(Error(403, kForbidden,
+                      p.name + " has the role " + RoleName(p.role) + "; auditors never write"));
+  }
+  if (auto r = ValidateContractId(id); !r) return done(ErrorResponse(r.error()));
+  auto body = ParseJson<v1::AppendRequest>(c.req.body, "body");
+  if (!body) return done(ErrorResponse(body.error()));
+  storage::AppendRequest req;
+  req.contract_id = id;
+  req.recorded_by = p.name;
+  if (body->has_expected_version()) req.expected_version = body->expected_version();
+  for (int i = 0; i < body->events_size(); ++i) {
+    auto& e = *body->mutable_events(i);
+    const std::string where = "events[" + std::to_string(i) + "].";
+    if (!e.recorded_by().empty() || !e.recorded_at().empty()) {
+      return done(Error(400, kInvalidArgument,
+                        where + "recorded_by and recorded_at are set by the server"));
+    }
+    if (e.has_expected_version()) {
+      return done(Error(400, kInvalidArgument,
+                        where + "expected_version belongs on the request, not on an event"));
+    }
+    if (!e.contract_id().empty() && e.contract_id() != id) {
+      return done(Error(400, kInvalidArgument,
+                        where + "contract_id " + e.contract_id().substr(0, 64) +
+                            " differs from the path's " + id));
+    }
+    e.clear_contract_id();
+    req.events.push_back(std::move(e));
+  }
+  if (p.role == Role::kOfficer) {
+    auto state = log_.GetState(id);
+    std::string authority;
+    if (state) {
+      authority = state->authority();
+    } else if (state.error().code != kNotFound) {
+      return done(ErrorResponse(state.error()));
+    } else if (!req.events.empty()) {
+      const auto& first = req.events.front();
+      authority = first.has_award()    ? first.award().authority()
+                  : first.has_waiver() ? first.waiver().authority()
+                                       : "";
+    }
+    if (!authority.empty() && !p.Covers(authority)) {
+      return done(Error(403, kForbidden, p.name + " may not write contracts of " + authority));
+    }
+  }
+  net::post(blocking_, [this, req = std::move(req), done = std::move(done)]() mutable {
+    auto r = log_.Append(req);
+    if (!r) return done(ErrorResponse(r.error()));
+    if (!r->replayed()) hub_.Notify(r->events(r->events_size() - 1).sequence());
+    done(Json(r->replayed() ? 200 : 201, *r));
+  });
+}
+
+Response Api::GetContract(Ctx& c, const std::string& id) {
+  if (c.query.contains("as_of") || c.query.contains("known_at")) {
+    return Error(501, kNotImplemented,
+                 "as_of and known_at (bitemporal state) are not implemented yet (issue 4)");
+  }
+  auto s = log_.GetState(id);
+  if (!s) return ErrorResponse(s.error());
+  if (!c.principal->Covers(s->authority()) && c.principal->role == Role::kOfficer) {
+    return Error(403, kForbidden,
+                 c.principal->name + " may not read contracts of " + s->authority());
+  }
+  s->set_status(lifecycle::StatusOn(*s, DayOf(NowMicros())));
+  return Json(200, *s);
+}
+
+Response Api::GetHistory(Ctx& c, const std::string& id) {
+  auto after = ParseUint(c.query, "after_version", 0, UINT64_MAX);
+  if (!after) return ErrorResponse(after.error());
+  auto limit = ParseUint(c.query, "limit", kDefaultPage, kMaxPage);
+  if (!limit) return ErrorResponse(limit.error());
+  auto s = log_.GetState(id);
+  if (!s) return ErrorResponse(s.error());
+  if (c.principal->role == Role::kOfficer && !c.principal->Covers(s->authority())) {
+    return Error(403, kForbidden,
+                 c.principal->name + " may not read contracts of " + s->authority());
+  }
+  auto events = log_.ReadContract(id, *after, *limit);
+  if (!events) return ErrorResponse(events.error());
+  const std::set<std::string> retracted(s->retracted_event_ids().begin(),
+                                        s->retracted_event_ids().end());
+  v1::HistoryResponse resp;
+  resp.set_contract_id(id);
+  for (const auto& e : *events) {
+    *resp.add_events() = storage::ToHistoryEntry(e, retracted.contains(e.record.event_id()));
+  }
+  if (events->size() == *limit && !events->empty()) {
+    resp.set_next_after_version(events->back().record.version());
+  }
+  return Json(200, resp);
+}
+
+Response Api::ListContracts(Ctx& c) {
+  auto limit = ParseUint(c.query, "limit", kDefaultPage, kMaxPage);
+  if (!limit) return ErrorResponse(limit.error());
+  const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
+  const std::string supplier = Lower(c.query.contains("supplier") ? c.query["supplier"] : "");
+  const std::string status = c.query.contains("status") ? c.query["status"] : "";
+  const Date today = DayOf(NowMicros());
+  std::string after = c.query.contains("after") ? c.query["after"] : "";
+  v1::ContractList list;
+  for (;;) {
+    auto page = log_.ListContracts(after, 256);
+    if (!page) return ErrorResponse(page.error());
+    for (auto& s : *page) {
+      after = s.contract_id();
+      if (static_cast<size_t>(list.contracts_size()) == *limit) break;
+      if (c.principal->role == Role::kOfficer && !c.principal->Covers(s.authority())) continue;
+      if (!authority.empty() && s.authority() != authority) continue;
+      if (!supplier.empty() && Lower(s.supplier().name()).find(supplier) == std::string::npos) {
+        continue;
+      }
+      s.set_status(lifecycle::StatusOn(s, today));
+      if (!status.empty() && s.status() != status) continue;
+      *list.add_contracts() = std::move(s);
+    }
+    if (static_cast<size_t>(list.contracts_size()) == *limit) {
+      list.set_next_after(list.contracts(list.contracts_size() - 1).contract_id());
+      break;
+    }
+    if (page->size() < 256) break;
+  }
+  return Json(200, list);
+}
+
+void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
+  if (c.principal->role == Role::kOfficer) {
+    return done(Error(403, kForbidden, "the feed spans every authority; officers may not read it"));
+  }
+  auto after = ParseUint(c.query, "after", 0, UINT64_MAX);
+  if (!after) return done(ErrorResponse(after.error()));
+  auto limit = ParseUint(c.query, "limit", kDefaultPage, kMaxPage);
+  if (!limit) return done(ErrorResponse(limit.error()));
+  auto wait_ms = ParseUint(c.query, "wait_ms", 0, kMaxWaitMs);
+  if (!wait_ms) return done(ErrorResponse(wait_ms.error()));
+  auto answer = [this, after = *after, limit = *limit]() -> Response {
+    auto events = log_.ReadLog(after, limit == 0 ? 1 : limit);
+    if (!events) return ErrorResponse(events.error());
+    v1::FeedResponse resp;
+    for (const auto& e : *events) *resp.add_events() = storage::ToHistoryEntry(e, false);
+    resp.set_next_after(events->empty() ? after : events->back().record.sequence());
+    return Json(200, resp);
+  };
+  if (*wait_ms == 0 || log_.GetHead().sequence > *after) return done(answer());
+  hub_.Wait(*after, executor, std::chrono::milliseconds(*wait_ms),
+            [answer, done = std::move(done)]() mutable { done(answer()); });
+}
+
+Response Api::Verify(Ctx& c) {
+  auto r = log_.Verify();
+  if (!r) return ErrorResponse(r.error());
+  v1::VerifyResponse v;
+  v.set_ok(r->ok);
+  v.set_events_checked(r->events_checked);
+  v.set_head_sequence(r->head.sequence);
+  v.set_head_hash(r->head.hash);
+  if (r->first_bad_sequence) v.set_first_bad_sequence(*r->first_bad_sequence);
+  v.set_message(r->message);
+  (void)c;
+  return Json(200, v);
+}
+
+Response Api::Health() {
+  v1::HealthResponse h;
+  h.set_head_sequence(log_.GetHead().sequence);
+  if (auto e = log_.WriteError()) {
+    h.set_status("degraded");
+    h.set_message("writes refused: " + e->ToString());
+  } else {
+    h.set_status("ok");
+  }
+  return Json(200, h);
+}
+
+}  // namespace contrack::api

@@ -1,0 +1,86 @@
+// The HTTP API's routes: authentication, authorisation, JSON in and out, error mapping. Knows
+// nothing of sockets; the server (server.h) feeds it parsed requests. Safe for concurrent use.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "services/api/auth.h"
+#include "services/api/feed_hub.h"
+#include "services/api/metrics.h"
+#include "services/api/net.h"
+#include "storage/event_log.h"
+
+namespace contrack::api {
+
+struct Request {
+  http::verb method = http::verb::get;
+  std::string method_text;
+  std::string target;
+  std::string body;
+  std::string authorization;
+  std::string accept;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string route = "unmatched";  // the route pattern, for metrics
+  std::string principal = "-";      // for the access log
+};
+
+// The HTTP status for an error code: the one place codes become statuses.
+unsigned HttpStatusFor(const std::string& code);
+Response ErrorResponse(const Error& e);
+
+// A validated request to stream the feed as Server-Sent Events.
+struct StreamStart {
+  uint64_t after = 0;
+  std::string principal;
+};
+
+class Api {
+ public:
+  using Done = std::function<void(Response)>;
+
+  // All references must outlive the Api. `blocking` runs appends (synced writes) off the I/O
+  // threads.
+  Api(storage::EventLog& log, const TokenStore& tokens, Metrics& metrics, FeedHub& hub,
+      net::any_io_executor blocking);
+
+  // Answers `req`. `done` is called exactly once, possibly on another thread. Long-poll timers
+  // run on `executor`.
+  void Handle(Request req, net::any_io_executor executor, Done done);
+
+  // When `req` asks for the feed as text/event-stream: the validated start, or the error to send.
+  // Returns nullopt for every other request.
+  std::optional<std::variant<StreamStart, Response>> MatchStream(const Request& req);
+
+  storage::EventLog& log() { return log_; }
+  FeedHub& hub() { return hub_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  struct Ctx;
+  void Dispatch(std::shared_ptr<Ctx> c, net::any_io_executor executor, Done done);
+  void Append(Ctx& c, const std::string& id, Done done);
+  Response GetContract(Ctx& c, const std::string& id);
+  Response GetHistory(Ctx& c, const std::string& id);
+  Response ListContracts(Ctx& c);
+  void Feed(Ctx& c, net::any_io_executor executor, Done done);
+  Response Verify(Ctx& c);
+  Response Health();
+
+  storage::EventLog& log_;
+  const TokenStore& tokens_;
+  Metrics& metrics_;
+  FeedHub& hub_;
+  net::any_io_executor blocking_;
+};
+
+}  // namespace contrack::api

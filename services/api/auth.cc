@@ -1,0 +1,129 @@
+// Token file loading and constant-time lookup.
+#include "services/api/auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "proto/contrack.pb.h"
+#include "services/lifecycle/codec.h"
+
+namespace contrack::api {
+namespace {
+
+std::string Sha256(const std::string& s) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(s.data(), s.size(), d, &n, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(d), n);
+}
+
+}  // namespace
+
+bool Principal::ReadsEverything() const {
+  return role != Role::kOfficer ||
+         std::find(authorities.begin(), authorities.end(), "*") != authorities.end();
+}
+
+bool Principal::Covers(const std::string& authority) const {
+  if (role == Role::kAdmin) return true;
+  return std::find(authorities.begin(), authorities.end(), "*") != authorities.end() ||
+         std::find(authorities.begin(), authorities.end(), authority) != authorities.end();
+}
+
+std::string RoleName(Role r) {
+  switch (r) {
+    case Role::kOfficer:
+      return "officer";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "?";
+}
+
+Result<std::vector<TokenStore::Entry>> TokenStore::Read(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return Fail(kInvalidArgument, "tokens file " + path + " cannot be read");
+  }
+  if (st.st_mode & S_IROTH) {
+    return Fail(kInvalidArgument,
+                "tokens file " + path + " is readable by every user; run: chmod 600 " + path);
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) return Fail(kInvalidArgument, "tokens file " + path + " cannot be read");
+  auto file = ParseJson<v1::TokensFile>(text.str(), "tokens file " + path);
+  if (!file) return std::unexpected(file.error());
+  std::vector<Entry> out;
+  std::set<std::string> seen;
+  for (int i = 0; i < file->tokens_size(); ++i) {
+    const auto& t = file->tokens(i);
+    const std::string where = "tokens file " + path + ": tokens[" + std::to_string(i) + "]";
+    if (t.token().size() < 16)
+      return Fail(kInvalidArgument, where + ".token is under 16 characters");
+    if (t.principal().empty()) return Fail(kInvalidArgument, where + ".principal is required");
+    if (!seen.insert(t.token()).second) return Fail(kInvalidArgument, where + ".token is repeated");
+    Entry e;
+    e.digest = Sha256(t.token());
+    e.principal.name = t.principal();
+    if (t.role() == "officer") {
+      e.principal.role = Role::kOfficer;
+      if (t.authorities_size() == 0) {
+        return Fail(kInvalidArgument, where + ": an officer needs at least one authority");
+      }
+    } else if (t.role() == "auditor") {
+      e.principal.role = Role::kAuditor;
+    } else if (t.role() == "admin") {
+      e.principal.role = Role::kAdmin;
+    } else {
+      return Fail(kInvalidArgument,
+                  where + ".role \"" + t.role() + "\" is not one of officer, auditor, admin");
+    }
+    e.principal.authorities.assign(t.authorities().begin(), t.authorities().end());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<TokenStore>> TokenStore::Load(const std::string& path) {
+  std::unique_ptr<TokenStore> store(new TokenStore(path));
+  auto r = store->Reload();
+  if (!r) return std::unexpected(r.error());
+  return store;
+}
+
+Result<size_t> TokenStore::Reload() {
+  auto entries = Read(path_);
+  if (!entries) return std::unexpected(entries.error());
+  const size_t n = entries->size();
+  auto shared = std::make_shared<const std::vector<Entry>>(std::move(*entries));
+  std::lock_guard l(mu_);
+  entries_ = std::move(shared);
+  return n;
+}
+
+std::optional<Principal> TokenStore::Find(const std::string& token) const {
+  std::shared_ptr<const std::vector<Entry>> entries;
+  {
+    std::lock_guard l(mu_);
+    entries = entries_;
+  }
+  const std::string digest = Sha256(token);
+  std::optional<Principal> found;
+  // Compare against every entry so the time taken does not depend on which one matches.
+  for (const auto& e : *entries) {
+    if (CRYPTO_memcmp(e.digest.data(), digest.data(), digest.size()) == 0) found = e.principal;
+  }
+  return found;
+}
+
+}  // namespace contrack::api

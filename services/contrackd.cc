@@ -1,0 +1,138 @@
+// contrackd: the contrack HTTP service. Argument parsing, wiring and signal handling only.
+#include "services/api/net.h"
+//
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <thread>
+
+#include "services/api/api.h"
+#include "services/api/auth.h"
+#include "services/api/server.h"
+#include "storage/event_log.h"
+
+namespace {
+
+using namespace contrack;
+
+int Fatal(const std::string& what) {
+  std::cerr << "contrackd: " << what << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"contrackd: the contrack HTTP service"};
+  app.set_config("--config", "", "read options from an INI/TOML file (key = value)");
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "data";
+  std::string tokens_path;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  unsigned writer_threads = 64;
+  size_t body_limit = 1u << 20;
+  int64_t header_timeout_ms = 10000, idle_timeout_ms = 30000, shutdown_grace_ms = 10000;
+  int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
+  size_t block_cache_mb = 64;
+  std::string log_level = "info", log_format = "text";
+  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port");
+  app.add_option("--data", data_dir, "data directory (created when missing)");
+  app.add_option("--tokens", tokens_path, "bearer tokens JSON file (mode 600)")->required();
+  app.add_option("--threads", threads, "I/O threads (default: the machine's cores)")
+      ->check(CLI::Range(1u, 256u));
+  app.add_option("--writer-threads", writer_threads,
+                 "threads that wait on synced writes; concurrent appends group-commit")
+      ->check(CLI::Range(1u, 1024u));
+  app.add_option("--body-limit", body_limit, "largest request body in bytes (larger: 413)");
+  app.add_option("--header-timeout-ms", header_timeout_ms, "time allowed to send a request");
+  app.add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive idle time before closing");
+  app.add_option("--shutdown-grace-ms", shutdown_grace_ms, "time to finish in-flight requests");
+  app.add_option("--key-decision-threshold", threshold, "key decision threshold in pence")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--block-cache-mb", block_cache_mb, "RocksDB block cache size");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-format", log_format, "text or json (access log lines)")
+      ->check(CLI::IsMember({"text", "json"}));
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("contrackd"));
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  auto access = spdlog::stderr_color_mt("access");
+  if (log_format == "json") access->set_pattern("%v");
+
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Fatal("--listen must be HOST:PORT, not " + listen);
+  api::tcp::endpoint endpoint;
+  try {
+    const auto port = std::stoul(listen.substr(colon + 1));
+    if (port > 65535) return Fatal("--listen port " + std::to_string(port) + " is out of range");
+    endpoint = api::tcp::endpoint(api::net::ip::make_address(listen.substr(0, colon)),
+                                  static_cast<uint16_t>(port));
+  } catch (const std::exception& e) {
+    return Fatal("--listen " + listen + " is not HOST:PORT: " + e.what());
+  }
+
+  auto tokens = api::TokenStore::Load(tokens_path);
+  if (!tokens) return Fatal(tokens.error().message);
+
+  storage::Options options;
+  options.path = data_dir;
+  options.rules.key_decision_threshold_pence = threshold;
+  options.block_cache_bytes = block_cache_mb << 20;
+  auto log = storage::EventLog::Open(options);
+  if (!log) return Fatal(log.error().ToString());
+
+  {
+    api::net::io_context ioc(static_cast<int>(threads));
+    api::net::thread_pool writers(writer_threads);
+    api::FeedHub hub((*log)->GetHead().sequence);
+    api::Metrics metrics;
+    api::Api routes(**log, **tokens, metrics, hub, writers.get_executor());
+    api::ServerOptions server_options;
+    server_options.body_limit = body_limit;
+    server_options.header_timeout = std::chrono::milliseconds(header_timeout_ms);
+    server_options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
+    server_options.json_access_log = log_format == "json";
+    api::Server server(ioc, routes, server_options);
+    auto bound = server.Listen(endpoint);
+    if (!bound) return Fatal(bound.error().message);
+
+    api::net::signal_set stop_signals(ioc, SIGINT, SIGTERM);
+    stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      spdlog::info("signal {}: shutting down", sig);
+      server.Shutdown(std::chrono::milliseconds(shutdown_grace_ms));
+    });
+    api::net::signal_set hup(ioc, SIGHUP);
+    std::function<void()> arm_hup = [&] {
+      hup.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        auto n = (*tokens)->Reload();
+        if (n) {
+          spdlog::info("SIGHUP: reloaded {} tokens from {}", *n, tokens_path);
+        } else {
+          spdlog::error("SIGHUP: kept the previous tokens: {}", n.error().message);
+        }
+        arm_hup();
+      });
+    };
+    arm_hup();
+
+    std::cout << "listening on " << bound->address().to_string() << ":" << bound->port()
+              << std::endl;
+    spdlog::info("contrackd serving {} (head sequence {}) with {} I/O threads", data_dir,
+                 (*log)->GetHead().sequence, threads);
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool) t.join();
+    writers.join();  // appends already handed to the store finish before it closes
+  }
+  log->reset();  // closes RocksDB
+  spdlog::info("contrackd stopped cleanly");
+  return 0;
+}

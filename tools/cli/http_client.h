@@ -1,0 +1,151 @@
+// Small synchronous HTTP/1.1 clients for contrackd: the CLI's remote mode and the integration
+// tests (which also use the raw connection and SSE client for hostile input and streaming).
+//
+// None of these classes is safe for concurrent use: give each thread its own instance. Every
+// socket operation has a deadline (beast::tcp_stream::expires_after on asynchronous operations
+// driven to completion on a private io_context), so no call can block a test forever.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "services/lifecycle/error.h"
+
+namespace contrack::http {
+
+// One HTTP response. status is 0 when the exchange failed at the transport level (connect,
+// write, read or timeout); `error` then says why.
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // names lower-cased; repeated headers joined ", "
+  std::string error;                           // transport error; empty on success
+
+  // The value of header `name` (any case), or "" when absent.
+  std::string Header(std::string_view name) const;
+};
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// A keep-alive HTTP/1.1 client to one server. Opens its connection lazily, keeps it across
+// requests, and reconnects when the server closed it. A request on a reused connection that fails
+// before any response byte arrives (the server closed an idle connection) is retried once on a
+// fresh connection; a request on a fresh connection is never retried.
+class HttpClient {
+ public:
+  // A client for "http://HOST:PORT" (HOST an IP literal or "localhost"); invalid_argument for
+  // anything else (https is not supported: terminate TLS in front of contrackd).
+  [[nodiscard]] static Result<std::unique_ptr<HttpClient>> FromUrl(const std::string& url);
+
+  // `host` is an IP address literal ("127.0.0.1"). `timeout` bounds each socket operation.
+  HttpClient(std::string host, uint16_t port,
+             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  // When non-empty, every request carries "Authorization: Bearer <token>" unless `headers` has
+  // its own Authorization header.
+  void set_token(std::string token) { token_ = std::move(token); }
+
+  // Sends `method` (any token, e.g. "GET", "DELETE") for `target` with `body` (a Content-Length
+  // is always sent for a non-empty body) and `headers`, and reads the whole response.
+  HttpResponse Request(std::string_view method, std::string_view target, std::string_view body = "",
+                       const HttpHeaders& headers = {});
+  HttpResponse Get(std::string_view target, const HttpHeaders& headers = {}) {
+    return Request("GET", target, "", headers);
+  }
+  HttpResponse Post(std::string_view target, std::string_view body,
+                    const HttpHeaders& headers = {}) {
+    return Request("POST", target, body, headers);
+  }
+
+  // Drops the current connection (the next request opens a new one).
+  void Close();
+  bool connected() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string token_;
+};
+
+// A raw TCP connection for hostile input: send arbitrary bytes, read what comes back.
+class RawConnection {
+ public:
+  // Connects to host:port (an IP literal); connected() says whether that worked.
+  RawConnection(std::string host, uint16_t port,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const;
+
+  // Writes all of `bytes`. Returns false on error or timeout (the peer may have closed).
+  bool Send(std::string_view bytes);
+
+  struct ReadResult {
+    std::string data;     // every byte received
+    bool closed = false;  // the peer closed (FIN or reset)
+    bool timed_out = false;
+    std::string error;  // set for errors other than a clean close or a timeout
+  };
+  // Reads until the peer closes the connection or `timeout` passes.
+  ReadResult ReadUntilClose(std::chrono::milliseconds timeout);
+
+  // Reads exactly one HTTP response (bytes past it stay buffered for the next call).
+  HttpResponse ReadResponse(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One Server-Sent Event.
+struct SseEvent {
+  std::string id;
+  std::string event;  // "event:" field; empty for the default type
+  std::string data;   // "data:" lines joined with '\n'
+};
+
+// A client for one text/event-stream response (GET with "Accept: text/event-stream").
+class SseClient {
+ public:
+  SseClient(std::string host, uint16_t port);
+  ~SseClient();
+  SseClient(const SseClient&) = delete;
+  SseClient& operator=(const SseClient&) = delete;
+
+  // Connects, sends the request and reads the response header. Returns the response with its
+  // status and headers (and, when the status is not 200, its body). The stream is usable for
+  // Next() only when the status is 200.
+  HttpResponse Open(std::string_view target, const HttpHeaders& headers,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  // The next event, or nullopt when `timeout` passes, the stream ends or fails (see error()).
+  // Comment lines (": keep-alive") are skipped.
+  std::optional<SseEvent> Next(std::chrono::milliseconds timeout);
+
+  // Why the last Next() returned nullopt ("timeout", "end of stream", ...).
+  const std::string& error() const { return error_; }
+
+  // Closes the connection (the server sees the client disconnect).
+  void Close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string error_;
+};
+
+}  // namespace contrack::http

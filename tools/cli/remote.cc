@@ -1,0 +1,201 @@
+// Remote CLI commands over the HTTP API.
+#include "tools/cli/remote.h"
+
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "services/lifecycle/codec.h"
+#include "tools/cli/render.h"
+
+namespace contrack::cli {
+namespace {
+
+std::string Encode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Prints an HTTP failure: the API's error shape when there is one.
+int Failed(Remote& r, const http::HttpResponse& resp) {
+  if (resp.status == 0) {
+    r.err << "contrack: cannot reach the service: " << resp.error << "\n";
+    return 1;
+  }
+  auto e = ParseJson<v1::ErrorResponse>(resp.body, "error");
+  if (e && e->has_error()) {
+    r.err << "contrack: " << resp.status << " " << e->error().code() << ": "
+          << e->error().message();
+    if (e->error().has_current_version()) {
+      r.err << " (current version " << e->error().current_version() << ")";
+    }
+    r.err << "\n";
+  } else {
+    r.err << "contrack: HTTP " << resp.status << ": " << resp.body.substr(0, 200) << "\n";
+  }
+  return 1;
+}
+
+template <typename M>
+std::optional<M> Get(Remote& r, const std::string& target, int* status) {
+  auto resp = r.client.Get(target);
+  if (resp.status != 200) {
+    *status = Failed(r, resp);
+    return std::nullopt;
+  }
+  auto m = ParseJson<M>(resp.body, "response");
+  if (!m) {
+    r.err << "contrack: unexpected response: " << m.error().message << "\n";
+    *status = 1;
+    return std::nullopt;
+  }
+  return *m;
+}
+
+}  // namespace
+
+int RemoteShow(Remote& r, const std::string& id) {
+  int status = 0;
+  auto s = Get<v1::ContractState>(r, "/v1/contracts/" + Encode(id), &status);
+  if (!s) return status;
+  r.out << (r.json ? ToJson(*s, true) + "\n" : RenderState(*s));
+  return 0;
+}
+
+int RemoteHistory(Remote& r, const std::string& id) {
+  v1::HistoryResponse all;
+  all.set_contract_id(id);
+  uint64_t after = 0;
+  for (;;) {
+    int status = 0;
+    auto page = Get<v1::HistoryResponse>(
+        r,
+        "/v1/contracts/" + Encode(id) + "/events?limit=1000&after_version=" + std::to_string(after),
+        &status);
+    if (!page) return status;
+    for (const auto& e : page->events()) *all.add_events() = e;
+    if (page->next_after_version() == 0) break;
+    after = page->next_after_version();
+  }
+  if (r.json) {
+    r.out << ToJson(all, true) << "\n";
+  } else {
+    r.out << RenderHistory({all.events().begin(), all.events().end()});
+  }
+  return 0;
+}
+
+int RemoteList(Remote& r) {
+  v1::ContractList all;
+  std::string after;
+  for (;;) {
+    int status = 0;
+    auto page =
+        Get<v1::ContractList>(r, "/v1/contracts?limit=1000&after=" + Encode(after), &status);
+    if (!page) return status;
+    for (const auto& c : page->contracts()) *all.add_contracts() = c;
+    if (page->next_after().empty()) break;
+    after = page->next_after();
+  }
+  r.out << (r.json ? ToJson(all, true) + "\n"
+                   : RenderList({all.contracts().begin(), all.contracts().end()}));
+  return 0;
+}
+
+int RemoteVerify(Remote& r) {
+  int status = 0;
+  auto v = Get<v1::VerifyResponse>(r, "/v1/verify", &status);
+  if (!v) return status;
+  if (r.json) {
+    r.out << ToJson(*v, true) << "\n";
+  } else if (v->ok()) {
+    r.out << "ok: " << v->events_checked() << " events, head sequence " << v->head_sequence()
+          << " hash " << v->head_hash() << "\n";
+  } else {
+    r.err << "contrack: chain broken at sequence " << v->first_bad_sequence() << ": "
+          << v->message() << "\n";
+  }
+  return v->ok() ? 0 : 1;
+}
+
+int RemoteAlerts(Remote& r, const std::string& as_of, int within_days) {
+  auto resp = r.client.Get("/v1/alerts?as_of=" + Encode(as_of) +
+                           "&within_days=" + std::to_string(within_days));
+  if (resp.status != 200) return Failed(r, resp);
+  r.out << resp.body << "\n";
+  return 0;
+}
+
+Result<v1::AppendRequest> ReadEventFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(kNotFound, "cannot open " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("\"events\"") != std::string::npos) {
+    return ParseJson<v1::AppendRequest>(text.str(), path);
+  }
+  auto body = ParseJson<v1::EventBody>(text.str(), path);
+  if (!body) return std::unexpected(body.error());
+  v1::AppendRequest req;
+  *req.add_events() = std::move(*body);
+  return req;
+}
+
+int RemoteRecord(Remote& r, const std::string& id, const v1::AppendRequest& request) {
+  auto resp = r.client.Post("/v1/contracts/" + Encode(id) + "/events", ToJson(request),
+                            {{"Content-Type", "application/json"}});
+  if (resp.status != 201 && resp.status != 200) return Failed(r, resp);
+  auto result = ParseJson<v1::AppendResponse>(resp.body, "response");
+  if (!result) return Failed(r, resp);
+  if (r.json) {
+    r.out << ToJson(*result, true) << "\n";
+    return 0;
+  }
+  for (const auto& e : result->events()) {
+    r.out << (result->replayed() ? "already recorded " : "recorded ") << id << " version "
+          << e.version() << " sequence " << e.sequence() << " event " << e.event_id() << " hash "
+          << e.hash() << "\n";
+  }
+  return 0;
+}
+
+int RemoteFollow(Remote& r, uint64_t after, std::optional<uint64_t> max_events) {
+  uint64_t seen = 0;
+  for (;;) {
+    int status = 0;
+    auto page = Get<v1::FeedResponse>(
+        r, "/v1/feed?limit=1000&wait_ms=25000&after=" + std::to_string(after), &status);
+    if (!page) return status;
+    std::vector<v1::HistoryEntry> rows;
+    for (const auto& e : page->events()) {
+      if (max_events && seen == *max_events) break;
+      if (r.json) {
+        r.out << ToJson(e) << "\n";
+      } else {
+        rows.push_back(e);
+      }
+      after = e.sequence();
+      ++seen;
+    }
+    if (!rows.empty()) {
+      std::string table = RenderHistory(rows);
+      // Print the header once, then only rows.
+      if (seen != rows.size()) table = table.substr(table.find('\n') + 1);
+      r.out << table;
+    }
+    r.out.flush();
+    if (max_events && seen >= *max_events) return 0;
+  }
+}
+
+}  // namespace contrack::cli
