@@ -53,8 +53,13 @@ Try, in another terminal:
     -d '{"events":[{"event_id":"5b1e2c3d-0000-4000-8000-000000000001","effective_date":"2016-03-01","decision":{"reference":"LCC-EXT-1","maker":"Director of Environment & Housing"},"extension":{"new_end_date":"2016-09-30","value_pence_added":36433900}}]}' \\
     $URL/v1/contracts/LCC-DIP-CRI-2015/events
 
-  # 3. the auditor may read the history but never write (the same append answers 403)
-  curl -s -H "Authorization: Bearer $AUDITOR" $URL/v1/contracts/LCC-DIP-CRI-2015/events
+  # 3. the auditor reads everything but never writes: the same kind of append answers 403
+  curl -s -X POST -H "Authorization: Bearer $AUDITOR" -H "Content-Type: application/json" \
+    -d '{"events":[{"effective_date":"2016-09-01","extension":{"new_end_date":"2017-03-31"}}]}' \
+    $URL/v1/contracts/LCC-DIP-CRI-2015/events
+
+  # the CLI speaks to the service too:
+  ./build/contrack --url $URL --token $AUDITOR history LCC-DIP-CRI-2015
 
 Stop with Ctrl-C (in-flight requests finish, the store closes cleanly).
 TXT
