@@ -11,6 +11,7 @@
 
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+#include <charconv>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,9 +23,27 @@ namespace {
 
 namespace fmt_ = format;
 
-constexpr size_t kEventsIdx = 1, kStreamsIdx = 2, kEventIdsIdx = 3, kStateIdx = 4;
-const std::string_view kCfNames[] = {fmt_::kDefaultCf, fmt_::kEventsCf, fmt_::kStreamsCf,
-                                     fmt_::kEventIdsCf, fmt_::kStateCf};
+constexpr size_t kEventsIdx = 1, kStreamsIdx = 2, kEventIdsIdx = 3, kStateIdx = 4, kAlertsIdx = 5;
+const std::string_view kCfNames[] = {fmt_::kDefaultCf,  fmt_::kEventsCf, fmt_::kStreamsCf,
+                                     fmt_::kEventIdsCf, fmt_::kStateCf,  fmt_::kAlertsCf};
+
+// The alerts index key of a state, or nullopt when the contract is not live.
+std::optional<std::string> AlertKeyOf(const v1::ContractState& s) {
+  auto e = lifecycle::AlertEntryFor(s);
+  if (!e) return std::nullopt;
+  const Date end = *ParseDate(e->end_date(), "end_date");
+  return fmt_::AlertKey(static_cast<uint16_t>(e->lead_days()), end.time_since_epoch().count(),
+                        e->contract_id());
+}
+
+// Replaces `before`'s alerts entry with `after`'s in `batch`.
+void UpdateAlertIndex(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
+                      const v1::ContractState* before, const v1::ContractState& after) {
+  const auto old_key = before ? AlertKeyOf(*before) : std::nullopt;
+  const auto new_key = AlertKeyOf(after);
+  if (old_key && old_key != new_key) batch->Delete(cf, *old_key);
+  if (new_key) batch->Put(cf, *new_key, lifecycle::AlertEntryFor(after)->SerializeAsString());
+}
 
 // The "storage" logger (a clone of the default logger's sinks).
 const std::shared_ptr<spdlog::logger>& Log() {
@@ -413,6 +432,7 @@ Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
 
   auto loaded = LoadState(req.contract_id, g);
   if (!loaded) return std::unexpected(loaded.error());
+  const std::optional<v1::ContractState> before = *loaded;
   std::optional<v1::ContractState> state = std::move(*loaded);
   const uint64_t current = state ? state->version() : 0;
   if (req.expected_version && *req.expected_version != current) {
@@ -494,6 +514,7 @@ Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
     g->event_contract[rec.event_id()] = rec.contract_id();
   }
   batch->Put(handles_[kStateIdx], req.contract_id, Serialize(*state));
+  UpdateAlertIndex(batch, handles_[kAlertsIdx], before ? &*before : nullptr, *state);
   g->states[req.contract_id] = *state;
   auto& pending = g->pending[req.contract_id];
   pending.insert(pending.end(), records.begin(), records.end());
@@ -559,8 +580,36 @@ Result<std::vector<v1::ContractState>> EventLog::ListContracts(const std::string
   return out;
 }
 
-Result<VerifyReport> EventLog::Verify() const {
+Result<std::vector<v1::ContractState>> EventLog::ListContractsAt(
+    const std::string& after_id, size_t limit, std::optional<Date> as_of,
+    std::optional<Micros> known_at) const {
+  if (!as_of && !known_at) return ListContracts(after_id, limit);
+  std::vector<v1::ContractState> out;
+  std::string after = after_id;
+  while (out.size() < limit) {
+    auto page = ListContracts(after, 256);
+    if (!page) return std::unexpected(page.error());
+    for (const auto& current : *page) {
+      after = current.contract_id();
+      if (out.size() == limit) break;
+      auto s = GetStateAt(current.contract_id(), as_of, known_at);
+      if (!s) {
+        if (s.error().code == kNotFound) continue;
+        return std::unexpected(s.error());
+      }
+      out.push_back(std::move(*s));
+    }
+    if (page->size() < 256) break;
+  }
+  return out;
+}
+
+Result<VerifyReport> EventLog::Verify(std::optional<Head> digest) const {
   VerifyReport report;
+  if (digest) {
+    report.digest_ok = false;
+    report.digest_message = "the log ends before sequence " + std::to_string(digest->sequence);
+  }
   report.head = Head{0, ZeroHash()};
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
@@ -570,6 +619,12 @@ Result<VerifyReport> EventLog::Verify() const {
     report.ok = false;
     report.first_bad_sequence = seq;
     report.message = "sequence " + std::to_string(seq) + ": " + why;
+    if (digest && seq <= digest->sequence) {
+      report.digest_ok = false;
+      report.digest_message = "the chain breaks at sequence " + std::to_string(seq) +
+                              ", inside the digest's prefix (up to " +
+                              std::to_string(digest->sequence) + ")";
+    }
     return report;
   };
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++expect) {
@@ -594,6 +649,15 @@ Result<VerifyReport> EventLog::Verify() const {
     prev = h;
     report.events_checked++;
     report.head = Head{seq, h};
+    if (digest && seq == digest->sequence) {
+      report.digest_ok = h == digest->hash;
+      report.digest_message = *report.digest_ok
+                                  ? "digest " + std::to_string(seq) + ":" +
+                                        digest->hash.substr(0, 16) + "... is a prefix of the log"
+                                  : "sequence " + std::to_string(seq) + " now hashes to " + h +
+                                        ", not the digest's " + digest->hash +
+                                        ": the log was rewritten at or before it";
+    }
   }
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
   report.message = "chain intact: " + std::to_string(report.events_checked) + " events";
@@ -603,7 +667,7 @@ Result<VerifyReport> EventLog::Verify() const {
 Result<void> EventLog::Rebuild() {
   std::lock_guard l(mu_);
   // Drop and recreate every derived column family.
-  for (size_t idx : {kStreamsIdx, kEventIdsIdx, kStateIdx}) {
+  for (size_t idx : {kStreamsIdx, kEventIdsIdx, kStateIdx, kAlertsIdx}) {
     rocksdb::ColumnFamilyOptions cf_opts;
     rocksdb::ColumnFamilyDescriptor desc;
     auto s = handles_[idx]->GetDescriptor(&desc);
@@ -673,7 +737,133 @@ Result<void> EventLog::Rebuild() {
     }
   }
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
+  if (auto r = flush(); !r) return r;
+
+  // The alerts index, from the final states.
+  std::unique_ptr<rocksdb::Iterator> st(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kStateIdx]));
+  for (st->SeekToFirst(); st->Valid(); st->Next()) {
+    v1::ContractState state;
+    if (!state.ParseFromArray(st->value().data(), static_cast<int>(st->value().size()))) {
+      return Fail(kCorruption, "state of " + st->key().ToString() + " is unreadable");
+    }
+    UpdateAlertIndex(&batch, handles_[kAlertsIdx], nullptr, state);
+    if (batch.Count() >= kChunk) {
+      if (auto r = flush(); !r) return r;
+    }
+  }
+  if (!st->status().ok()) return std::unexpected(FromStatus(st->status(), "reading states"));
   return flush();
+}
+
+Result<v1::ContractState> EventLog::GetStateAt(const std::string& contract_id,
+                                               std::optional<Date> as_of,
+                                               std::optional<Micros> known_at) const {
+  if (!as_of && !known_at) return GetState(contract_id);
+  if (auto r = ValidateContractId(contract_id); !r) return std::unexpected(r.error());
+  auto records = LoadRecords(contract_id, nullptr);
+  if (!records) return std::unexpected(records.error());
+  if (records->empty()) return Fail(kNotFound, "no contract " + contract_id);
+  const auto events = lifecycle::EventsAsOf(*records, as_of, known_at);
+  if (events.empty()) {
+    return Fail(kNotFound, "contract " + contract_id + " had no events" +
+                               (as_of ? " effective by " + FormatDate(*as_of) : "") +
+                               (known_at ? " recorded by " + FormatRfc3339(*known_at) : ""));
+  }
+  auto state = lifecycle::Replay(events, options_.rules);
+  if (!state) {
+    return Fail(state.error().code, "the state of " + contract_id +
+                                        " at that time breaks a rule: " + state.error().message);
+  }
+  return state;
+}
+
+Result<AlertsResult> EventLog::Alerts(Date as_of, int within_days,
+                                      const std::string& authority) const {
+  if (within_days < 0 || within_days > 3650) {
+    return Fail(kInvalidArgument,
+                "within_days is " + std::to_string(within_days) + "; it must be 0..3650");
+  }
+  AlertsResult out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlertsIdx]));
+  const int64_t a = as_of.time_since_epoch().count();
+  // Every position the iterator lands on is one entry read. Per lead time L the entries listed
+  // are exactly those with end in [a - within_days, a + within_days + L]; reaching them costs
+  // one seek, leaving them one more read.
+  for (it->SeekToFirst(); it->Valid();) {
+    ++out.index_entries_read;
+    const auto key = it->key().ToStringView();
+    if (key.size() < 6) return Fail(kCorruption, "malformed alerts index key");
+    const uint16_t lead =
+        static_cast<uint16_t>(static_cast<uint8_t>(key[0]) << 8 | static_cast<uint8_t>(key[1]));
+    const int64_t end = static_cast<int64_t>(fmt_::DecodeBe32(key.substr(2))) - fmt_::kDayOffset;
+    const int64_t lo = a - within_days, hi = a + within_days + lead;
+    if (end < lo) {
+      it->Seek(fmt_::AlertKey(lead, lo, ""));
+      continue;
+    }
+    if (end > hi) {
+      if (lead == 0xffff) break;
+      it->Seek(fmt_::AlertPrefix(static_cast<uint16_t>(lead + 1)));
+      continue;
+    }
+    v1::AlertIndexEntry entry;
+    if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Fail(kCorruption,
+                  "alerts index entry for " + std::string(key.substr(6)) + " is unreadable");
+    }
+    if (authority.empty() || entry.authority() == authority) {
+      if (auto alert = lifecycle::AlertOn(entry, as_of, within_days)) {
+        out.alerts.push_back(std::move(*alert));
+      }
+    }
+    it->Next();
+  }
+  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading alerts"));
+  std::sort(out.alerts.begin(), out.alerts.end(), [](const v1::Alert& x, const v1::Alert& y) {
+    return std::tie(x.deadline(), x.contract_id()) < std::tie(y.deadline(), y.contract_id());
+  });
+  return out;
+}
+
+Result<Head> ParseDigest(const std::string& text) {
+  const size_t colon = text.find(':');
+  uint64_t seq = 0;
+  const char* end = text.data() + (colon == std::string::npos ? 0 : colon);
+  auto [p, ec] = std::from_chars(text.data(), end, seq);
+  if (colon == std::string::npos || ec != std::errc() || p != end || seq == 0 ||
+      text.size() - colon - 1 != 64 ||
+      text.find_first_not_of("0123456789abcdef", colon + 1) != std::string::npos) {
+    return Fail(kInvalidArgument, "digest: \"" + text.substr(0, 100) +
+                                      "\" is not SEQUENCE:HASH (a sequence and 64 lower-case hex "
+                                      "digits, as verify reports them)");
+  }
+  return Head{seq, text.substr(colon + 1)};
+}
+
+v1::AlertsResponse ToAlertsResponse(Date as_of, int within_days, AlertsResult result) {
+  v1::AlertsResponse resp;
+  resp.set_as_of(FormatDate(as_of));
+  resp.set_within_days(within_days);
+  resp.set_index_entries_read(result.index_entries_read);
+  for (auto& a : result.alerts) *resp.add_alerts() = std::move(a);
+  return resp;
+}
+
+v1::VerifyResponse ToVerifyResponse(const VerifyReport& r) {
+  v1::VerifyResponse v;
+  v.set_ok(r.ok);
+  v.set_events_checked(r.events_checked);
+  v.set_head_sequence(r.head.sequence);
+  v.set_head_hash(r.head.hash);
+  if (r.first_bad_sequence) v.set_first_bad_sequence(*r.first_bad_sequence);
+  v.set_message(r.message);
+  if (r.digest_ok) {
+    v.set_digest_ok(*r.digest_ok);
+    v.set_digest_message(r.digest_message);
+  }
+  return v;
 }
 
 v1::HistoryEntry ToHistoryEntry(const LoggedEvent& e, bool retracted) {

@@ -63,6 +63,13 @@ struct VerifyReport {
   Head head;
   std::optional<uint64_t> first_bad_sequence;
   std::string message;
+  std::optional<bool> digest_ok;  // set when a digest was given
+  std::string digest_message;
+};
+
+struct AlertsResult {
+  std::vector<v1::Alert> alerts;  // ordered by deadline, then contract id
+  uint64_t index_entries_read = 0;
 };
 
 // Counters for metrics and benchmarks.
@@ -71,6 +78,15 @@ struct Stats {
   uint64_t events = 0;         // events committed
   uint64_t synced_writes = 0;  // synced WriteBatches
 };
+
+// The API's and the CLI's shape of an alerts answer.
+v1::AlertsResponse ToAlertsResponse(Date as_of, int within_days, AlertsResult result);
+
+// The API's and the CLI's shape of a verify answer.
+v1::VerifyResponse ToVerifyResponse(const VerifyReport& r);
+
+// Parses a digest "SEQUENCE:HASH" (as verify reports the head) for Verify.
+[[nodiscard]] Result<Head> ParseDigest(const std::string& text);
 
 // The history entry an auditor sees for one stored event.
 v1::HistoryEntry ToHistoryEntry(const LoggedEvent& e, bool retracted);
@@ -95,6 +111,18 @@ class EventLog {
   // The current state view of a contract, or not_found.
   [[nodiscard]] Result<v1::ContractState> GetState(const std::string& contract_id) const;
 
+  // The state replayed from the contract's own events: those recorded at or before `known_at`
+  // and, of those, effective on or before `as_of` (see lifecycle::EventsAsOf). not_found when no
+  // event qualifies. With neither bound, equals GetState.
+  [[nodiscard]] Result<v1::ContractState> GetStateAt(const std::string& contract_id,
+                                                     std::optional<Date> as_of,
+                                                     std::optional<Micros> known_at) const;
+
+  // The alerts on `as_of` within `within_days`, from the alerts index: reads only the entries
+  // it lists (plus one seek per distinct lead time). `authority` filters when non-empty.
+  [[nodiscard]] Result<AlertsResult> Alerts(Date as_of, int within_days,
+                                            const std::string& authority) const;
+
   // A contract's events with version > after_version, oldest first, at most `limit`.
   [[nodiscard]] Result<std::vector<LoggedEvent>> ReadContract(const std::string& contract_id,
                                                               uint64_t after_version = 0,
@@ -107,13 +135,21 @@ class EventLog {
   [[nodiscard]] Result<std::vector<v1::ContractState>> ListContracts(const std::string& after_id,
                                                                      size_t limit) const;
 
+  // Like ListContracts, but each state as GetStateAt gives it; contracts with no qualifying event
+  // are left out. Reads each listed contract's events when a bound is given.
+  [[nodiscard]] Result<std::vector<v1::ContractState>> ListContractsAt(
+      const std::string& after_id, size_t limit, std::optional<Date> as_of,
+      std::optional<Micros> known_at) const;
+
   Head GetHead() const;
   Stats GetStats() const;
   // The error that stopped writes (a failed synced write), if any.
   std::optional<Error> WriteError() const;
 
-  // Recomputes the chain from the first event: gapless sequence, prev_hash links, hashes.
-  [[nodiscard]] Result<VerifyReport> Verify() const;
+  // Recomputes the chain from the first event: gapless sequence, prev_hash links, hashes. With a
+  // digest (a sequence and the hash the log had there), also reports whether the log still
+  // holds that prefix.
+  [[nodiscard]] Result<VerifyReport> Verify(std::optional<Head> digest = std::nullopt) const;
 
   // Drops every view and index and recreates them from the log.
   // REQUIRES: no concurrent Append.

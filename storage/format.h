@@ -8,7 +8,7 @@
 namespace contrack::storage::format {
 
 // Bumped when the layout changes incompatibly; a store of another version is refused at open.
-inline constexpr std::string_view kFormatVersion = "1";
+inline constexpr std::string_view kFormatVersion = "2";                  // 2: the alerts index
 inline constexpr std::string_view kFormatVersionKey = "format_version";  // in kDefaultCf
 
 // Column families.
@@ -17,6 +17,11 @@ inline constexpr std::string_view kEventsCf = "events";       // be64(seq) -> St
 inline constexpr std::string_view kStreamsCf = "streams";     // id '\0' be64(version) -> be64(seq)
 inline constexpr std::string_view kEventIdsCf = "event_ids";  // event_id -> be64(seq)
 inline constexpr std::string_view kStateCf = "state";         // contract id -> ContractState
+// be16(lead days) be32(end day + kDayOffset) contract id -> AlertIndexEntry, one per live contract.
+// A query for (as_of A, window W) reads, per distinct lead L, the ends in [A - W, A + W + L]:
+// exactly the contracts it lists.
+inline constexpr std::string_view kAlertsCf = "alerts";
+inline constexpr int64_t kDayOffset = 1 << 20;  // days since 1970 + offset > 0 for years >= 1900
 
 // The chain starts from 32 zero bytes.
 inline constexpr size_t kHashSize = 32;
@@ -45,6 +50,30 @@ inline std::string StreamPrefix(std::string_view contract_id) {
 
 inline std::string StreamKey(std::string_view contract_id, uint64_t version) {
   return StreamPrefix(contract_id) + EncodeBe64(version);
+}
+
+inline std::string EncodeBe32(uint32_t v) {
+  std::string out(4, '\0');
+  for (int i = 3; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return out;
+}
+
+inline uint32_t DecodeBe32(std::string_view s) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
+inline std::string AlertPrefix(uint16_t lead_days) {
+  return std::string{static_cast<char>(lead_days >> 8), static_cast<char>(lead_days & 0xff)};
+}
+
+inline std::string AlertKey(uint16_t lead_days, int64_t end_day, std::string_view contract_id) {
+  return AlertPrefix(lead_days) + EncodeBe32(static_cast<uint32_t>(end_day + kDayOffset)) +
+         std::string(contract_id);
 }
 
 }  // namespace contrack::storage::format

@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
                  "offline: key decision threshold in pence (default 25000000 = £250,000)")
       ->check(CLI::NonNegativeNumber);
 
-  std::string file, id, as_of, known_at;
+  std::string file, id, as_of, known_at, authority, digest;
   bool json = false;
   uint64_t after = 0, max_events = 0;
   int within_days = 90;
@@ -73,8 +73,11 @@ int main(int argc, char** argv) {
   auto* import =
       app.add_subcommand("import", "offline: append JSON-lines events from FILE ('-': stdin)");
   import->add_option("FILE", file)->required();
-  auto* show = app.add_subcommand("show", "current state of a contract");
+  auto* show =
+      app.add_subcommand("show", "state of a contract: now, or as of a date as known then");
   show->add_option("ID", id)->required();
+  show->add_option("--as-of", as_of, "events effective on or before YYYY-MM-DD");
+  show->add_option("--known-at", known_at, "events recorded by this RFC 3339 time");
   json_flag(show);
   auto* history = app.add_subcommand("history", "a contract's events with hashes");
   history->add_option("ID", id)->required();
@@ -82,16 +85,26 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "every contract, one line each");
   json_flag(list);
   auto* verify = app.add_subcommand("verify", "recompute the hash chain; exit 1 if broken");
+  verify->add_option("--digest", digest, "SEQ:HASH taken earlier: check it is still a prefix");
   json_flag(verify);
   auto* rebuild =
       app.add_subcommand("rebuild", "offline: drop and recreate every view from the log");
   auto* exp = app.add_subcommand("export", "offline: the log as JSON lines that import accepts");
   exp->add_option("--after", after, "only events after this sequence");
   auto* demo = app.add_subcommand("demo", "offline: load the demo data set (idempotent)");
-  auto* alerts = app.add_subcommand("alerts", "contracts needing a decision (not implemented yet)");
-  alerts->add_option("--as-of", as_of, "YYYY-MM-DD");
-  alerts->add_option("--within-days", within_days, "window in days");
+  auto* alerts = app.add_subcommand("alerts", "contracts needing a decision, by deadline");
+  alerts->add_option("--as-of", as_of, "YYYY-MM-DD (default today)");
+  alerts->add_option("--within-days", within_days, "window in days (default 90)")
+      ->check(CLI::Range(0, 3650));
+  alerts->add_option("--authority", authority, "one authority only");
   json_flag(alerts);
+  auto* reg = app.add_subcommand("register", "the contract register (Transparency Code CSV)");
+  reg->add_option("--authority", authority, "one authority only");
+  reg->add_option("--as-of", as_of, "contracts as they stood on YYYY-MM-DD");
+  auto* funding = app.add_subcommand("funding", "committed funding by funder, authority and year");
+  funding->add_option("--authority", authority, "one authority only");
+  funding->add_option("--as-of", as_of, "as they stood on YYYY-MM-DD");
+  json_flag(funding);
 
   auto* record = app.add_subcommand("record", "append the event(s) in a JSON file to a contract");
   record->add_option("ID", id)->required();
@@ -177,11 +190,13 @@ int main(int argc, char** argv) {
     if (!client) return Usage(client.error().message);
     (*client)->set_token(token);
     cli::Remote r{**client, out, err, json};
-    if (*show) return cli::RemoteShow(r, id);
+    if (*show) return cli::RemoteShow(r, id, as_of, known_at);
     if (*history) return cli::RemoteHistory(r, id);
     if (*list) return cli::RemoteList(r);
-    if (*verify) return cli::RemoteVerify(r);
-    if (*alerts) return cli::RemoteAlerts(r, as_of, within_days);
+    if (*verify) return cli::RemoteVerify(r, digest);
+    if (*alerts) return cli::RemoteAlerts(r, as_of, within_days, authority);
+    if (*reg) return cli::RemoteRegister(r, authority, as_of);
+    if (*funding) return cli::RemoteFunding(r, authority, as_of);
     if (append) return cli::RemoteRecord(r, id, *append);
     if (*follow) {
       return cli::RemoteFollow(r, after, max_events ? std::optional(max_events) : std::nullopt);
@@ -190,9 +205,17 @@ int main(int argc, char** argv) {
   }
 
   if (*follow) return Usage("follow needs the service: use --url URL --token TOKEN");
-  if (*alerts) {
-    err << "contrack: not_implemented: alerts are not implemented yet (issue 4)\n";
-    return 1;
+  std::optional<Date> as_of_date;
+  std::optional<Micros> known_at_time;
+  if (!as_of.empty()) {
+    auto d = ParseDate(as_of, "--as-of");
+    if (!d) return Usage(d.error().message);
+    as_of_date = *d;
+  }
+  if (!known_at.empty()) {
+    auto t = ParseRfc3339(known_at, "--known-at");
+    if (!t) return Usage(t.error().message);
+    known_at_time = *t;
   }
   storage::Options options;
   options.path = data_dir;
@@ -205,10 +228,16 @@ int main(int argc, char** argv) {
   auto& l = **log;
   if (append) return cli::CmdRecord(l, id, *append, json, out, err);
   if (*import) return cli::CmdImport(l, file, out, err);
-  if (*show) return cli::CmdShow(l, id, json, out, err);
+  if (*show) return cli::CmdShow(l, id, as_of_date, known_at_time, json, out, err);
+  if (*alerts) {
+    return cli::CmdAlerts(l, as_of_date.value_or(DayOf(NowMicros())), within_days, authority, json,
+                          out, err);
+  }
+  if (*reg) return cli::CmdRegister(l, authority, as_of_date, out, err);
+  if (*funding) return cli::CmdFunding(l, authority, as_of_date, json, out, err);
   if (*history) return cli::CmdHistory(l, id, json, out, err);
   if (*list) return cli::CmdList(l, json, out, err);
-  if (*verify) return cli::CmdVerify(l, json, out, err);
+  if (*verify) return cli::CmdVerify(l, digest, json, out, err);
   if (*rebuild) return cli::CmdRebuild(l, out, err);
   if (*exp) return cli::CmdExport(l, after, out, err);
   if (*demo) return cli::CmdDemo(l, out, err);

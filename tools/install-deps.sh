@@ -7,7 +7,8 @@ PACKAGES=(
   librocksdb-dev libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format curl python3
+  nlohmann-json3-dev
+  clang-format curl python3 python3-jsonschema
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include "services/lifecycle/codec.h"
 #include "services/lifecycle/lifecycle.h"
 #include "services/lifecycle/validate.h"
+#include "services/views/reports.h"
 
 namespace contrack::api {
 namespace {
@@ -83,6 +84,26 @@ Result<uint64_t> ParseUint(const std::map<std::string, std::string>& q, const st
                 key + " is " + std::to_string(v) + "; the limit is " + std::to_string(max));
   }
   return v;
+}
+
+struct TimeBounds {
+  std::optional<Date> as_of;
+  std::optional<Micros> known_at;
+};
+
+Result<TimeBounds> ParseBounds(const std::map<std::string, std::string>& q) {
+  TimeBounds b;
+  if (auto it = q.find("as_of"); it != q.end()) {
+    auto d = ParseDate(it->second, "as_of");
+    if (!d) return std::unexpected(d.error());
+    b.as_of = *d;
+  }
+  if (auto it = q.find("known_at"); it != q.end()) {
+    auto t = ParseRfc3339(it->second, "known_at");
+    if (!t) return std::unexpected(t.error());
+    b.known_at = *t;
+  }
+  return b;
 }
 
 std::string Lower(std::string s) {
@@ -301,12 +322,14 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
     case R::kVerify:
       return reply(Verify(c));
     case R::kAlerts:
+      return reply(Alerts(c));
     case R::kRegister:
+      return reply(Register(c));
     case R::kFunding:
+      return reply(Funding(c));
     case R::kOcds:
-      return reply(Error(501, kNotImplemented,
-                         c.route + " is not implemented yet (alerts, reports and OCDS come with "
-                                   "issue 4)"));
+      return reply(
+          Error(501, kNotImplemented, c.route + " is not implemented yet (OCDS export, issue 4)"));
     case R::kNone:
       break;
   }
@@ -370,18 +393,87 @@ void Api::Append(Ctx& c, const std::string& id, Done done) {
 }
 
 Response Api::GetContract(Ctx& c, const std::string& id) {
-  if (c.query.contains("as_of") || c.query.contains("known_at")) {
-    return Error(501, kNotImplemented,
-                 "as_of and known_at (bitemporal state) are not implemented yet (issue 4)");
-  }
-  auto s = log_.GetState(id);
-  if (!s) return ErrorResponse(s.error());
-  if (!c.principal->Covers(s->authority()) && c.principal->role == Role::kOfficer) {
+  auto bounds = ParseBounds(c.query);
+  if (!bounds) return ErrorResponse(bounds.error());
+  // Authorise on the current state: a contract's authority never changes.
+  auto current = log_.GetState(id);
+  if (!current) return ErrorResponse(current.error());
+  if (!c.principal->Covers(current->authority()) && c.principal->role == Role::kOfficer) {
     return Error(403, kForbidden,
-                 c.principal->name + " may not read contracts of " + s->authority());
+                 c.principal->name + " may not read contracts of " + current->authority());
   }
-  s->set_status(lifecycle::StatusOn(*s, DayOf(NowMicros())));
+  auto s = log_.GetStateAt(id, bounds->as_of, bounds->known_at);
+  if (!s) return ErrorResponse(s.error());
+  s->set_status(lifecycle::StatusOn(*s, bounds->as_of.value_or(DayOf(NowMicros()))));
   return Json(200, *s);
+}
+
+Response Api::Alerts(Ctx& c) {
+  auto bounds = ParseBounds(c.query);
+  if (!bounds) return ErrorResponse(bounds.error());
+  if (bounds->known_at) {
+    return Error(400, kInvalidArgument,
+                 "alerts take as_of and within_days; known_at is not supported");
+  }
+  auto within = ParseUint(c.query, "within_days", 90, 3650);
+  if (!within) return ErrorResponse(within.error());
+  const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
+  if (!authority.empty() && c.principal->role == Role::kOfficer &&
+      !c.principal->Covers(authority)) {
+    return Error(403, kForbidden, c.principal->name + " may not read contracts of " + authority);
+  }
+  const Date as_of = bounds->as_of.value_or(DayOf(NowMicros()));
+  auto r = log_.Alerts(as_of, static_cast<int>(*within), authority);
+  if (!r) return ErrorResponse(r.error());
+  if (c.principal->role == Role::kOfficer) {
+    std::erase_if(r->alerts,
+                  [&](const v1::Alert& a) { return !c.principal->Covers(a.authority()); });
+  }
+  return Json(200, storage::ToAlertsResponse(as_of, static_cast<int>(*within), std::move(*r)));
+}
+
+Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<Date> as_of) {
+  const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
+  if (!authority.empty() && c.principal->role == Role::kOfficer &&
+      !c.principal->Covers(authority)) {
+    return Fail(kForbidden, c.principal->name + " may not read contracts of " + authority);
+  }
+  const Date day = as_of.value_or(DayOf(NowMicros()));
+  std::vector<v1::ContractState> out;
+  std::string after;
+  for (;;) {
+    auto page = log_.ListContractsAt(after, 256, as_of, std::nullopt);
+    if (!page) return std::unexpected(page.error());
+    for (auto& s : *page) {
+      after = s.contract_id();
+      if (c.principal->role == Role::kOfficer && !c.principal->Covers(s.authority())) continue;
+      if (!authority.empty() && s.authority() != authority) continue;
+      s.set_status(lifecycle::StatusOn(s, day));
+      out.push_back(std::move(s));
+    }
+    if (page->size() < 256) break;
+  }
+  return out;
+}
+
+Response Api::Register(Ctx& c) {
+  auto bounds = ParseBounds(c.query);
+  if (!bounds) return ErrorResponse(bounds.error());
+  auto states = ReportStates(c, bounds->as_of);
+  if (!states) return ErrorResponse(states.error());
+  Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"register.csv\"");
+  r.body = views::RegisterCsv(*states);
+  return r;
+}
+
+Response Api::Funding(Ctx& c) {
+  auto bounds = ParseBounds(c.query);
+  if (!bounds) return ErrorResponse(bounds.error());
+  auto states = ReportStates(c, bounds->as_of);
+  if (!states) return ErrorResponse(states.error());
+  return Json(200, views::FundingReportOf(*states));
 }
 
 Response Api::GetHistory(Ctx& c, const std::string& id) {
@@ -413,14 +505,16 @@ Response Api::GetHistory(Ctx& c, const std::string& id) {
 Response Api::ListContracts(Ctx& c) {
   auto limit = ParseUint(c.query, "limit", kDefaultPage, kMaxPage);
   if (!limit) return ErrorResponse(limit.error());
+  auto bounds = ParseBounds(c.query);
+  if (!bounds) return ErrorResponse(bounds.error());
   const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
   const std::string supplier = Lower(c.query.contains("supplier") ? c.query["supplier"] : "");
   const std::string status = c.query.contains("status") ? c.query["status"] : "";
-  const Date today = DayOf(NowMicros());
+  const Date today = bounds->as_of.value_or(DayOf(NowMicros()));
   std::string after = c.query.contains("after") ? c.query["after"] : "";
   v1::ContractList list;
   for (;;) {
-    auto page = log_.ListContracts(after, 256);
+    auto page = log_.ListContractsAt(after, 256, bounds->as_of, bounds->known_at);
     if (!page) return ErrorResponse(page.error());
     for (auto& s : *page) {
       after = s.contract_id();
@@ -467,17 +561,15 @@ void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
 }
 
 Response Api::Verify(Ctx& c) {
-  auto r = log_.Verify();
+  std::optional<storage::Head> digest;
+  if (auto it = c.query.find("digest"); it != c.query.end()) {
+    auto d = storage::ParseDigest(it->second);
+    if (!d) return ErrorResponse(d.error());
+    digest = *d;
+  }
+  auto r = log_.Verify(digest);
   if (!r) return ErrorResponse(r.error());
-  v1::VerifyResponse v;
-  v.set_ok(r->ok);
-  v.set_events_checked(r->events_checked);
-  v.set_head_sequence(r->head.sequence);
-  v.set_head_hash(r->head.hash);
-  if (r->first_bad_sequence) v.set_first_bad_sequence(*r->first_bad_sequence);
-  v.set_message(r->message);
-  (void)c;
-  return Json(200, v);
+  return Json(200, storage::ToVerifyResponse(*r));
 }
 
 Response Api::Health() {

@@ -74,6 +74,11 @@ class Api {
   Response ListContracts(Ctx& c);
   void Feed(Ctx& c, net::any_io_executor executor, Done done);
   Response Verify(Ctx& c);
+  Response Alerts(Ctx& c);
+  Response Register(Ctx& c);
+  Response Funding(Ctx& c);
+  // The states a report covers: `authority` filter, officer scoping, as_of replay.
+  Result<std::vector<v1::ContractState>> ReportStates(Ctx& c, std::optional<Date> as_of);
   Response Health();
 
   storage::EventLog& log_;

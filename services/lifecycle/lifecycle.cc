@@ -421,4 +421,55 @@ std::string StatusOn(const v1::ContractState& s, Date day) {
   return s.status();
 }
 
+std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s) {
+  if (s.status() != "active" || s.current_end_date().empty()) return std::nullopt;
+  v1::AlertIndexEntry e;
+  e.set_contract_id(s.contract_id());
+  e.set_authority(s.authority());
+  e.set_title(s.title());
+  e.set_supplier(s.supplier().name());
+  e.set_end_date(s.current_end_date());
+  e.set_options_left(s.options_total() - s.options_used());
+  e.set_lead_days(e.options_left() > 0 ? s.notice_period_days() : s.procurement_lead_days());
+  e.set_value_pence(s.current_value_pence());
+  return e;
+}
+
+std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, Date as_of, int within_days) {
+  const Date end = D(e.end_date());
+  const std::chrono::days window{within_days};
+  v1::Alert a;
+  Date deadline;
+  if (end < as_of) {
+    if (end < as_of - window) return std::nullopt;
+    a.set_action(kActionLapsed);
+    deadline = end;
+  } else {
+    deadline = end - std::chrono::days{e.lead_days()};
+    if (deadline > as_of + window) return std::nullopt;
+    a.set_action(e.options_left() > 0 ? kActionExerciseOrDeclineOption : kActionReprocure);
+  }
+  a.set_contract_id(e.contract_id());
+  a.set_deadline(FormatDate(deadline));
+  a.set_days_left((deadline - as_of).count());
+  a.set_end_date(e.end_date());
+  a.set_options_left(e.options_left());
+  a.set_value_pence(e.value_pence());
+  a.set_authority(e.authority());
+  a.set_title(e.title());
+  a.set_supplier(e.supplier());
+  return a;
+}
+
+std::vector<v1::EventRecord> EventsAsOf(std::span<const v1::EventRecord> events,
+                                        std::optional<Date> as_of, std::optional<Micros> known_at) {
+  std::vector<v1::EventRecord> out;
+  for (const auto& ev : events) {
+    if (known_at && ev.recorded_at_us() > *known_at) continue;
+    if (as_of && !ev.body().has_correction() && D(ev.effective_date()) > *as_of) continue;
+    out.push_back(ev);
+  }
+  return out;
+}
+
 }  // namespace contrack::lifecycle

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "proto/contrack.pb.h"
 #include "services/lifecycle/dates.h"
@@ -60,5 +62,27 @@ struct Rules {
 
 // The status to show on `day`: an active contract whose current end is before `day` is lapsed.
 std::string StatusOn(const v1::ContractState& s, Date day);
+
+// Alert actions (SPEC, Views and queries: Alerts).
+inline constexpr const char kActionExerciseOrDeclineOption[] = "exercise_or_decline_option";
+inline constexpr const char kActionReprocure[] = "reprocure";
+inline constexpr const char kActionLapsed[] = "lapsed";
+
+// The alerts index entry of a live contract (awarded, not terminated); nullopt for any other.
+// lead_days is the notice period while options remain, else the procurement lead time.
+std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s);
+
+// The alert `e` raises on `as_of` for a window of `within_days`, or nullopt:
+//  - end before as_of: `lapsed` (deadline = end), listed while the end is at most within_days ago;
+//  - otherwise the deadline is end - lead_days, `exercise_or_decline_option` while options
+//    remain, else `reprocure`; listed when the deadline is at most within_days ahead (overdue
+//    deadlines included).
+std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, Date as_of, int within_days);
+
+// Filters a contract's stream for a bitemporal query: events recorded at or before `known_at`,
+// and of those the non-corrections effective on or before `as_of` (corrections count from when
+// they were recorded, whatever their effective date).
+std::vector<v1::EventRecord> EventsAsOf(std::span<const v1::EventRecord> events,
+                                        std::optional<Date> as_of, std::optional<Micros> known_at);
 
 }  // namespace contrack::lifecycle

@@ -535,11 +535,6 @@ TEST_F(ServerTest, UnimplementedQueriesAre501) {
   CreateCri();
   auto c = Client(kAdminToken);
   for (const std::string target : {
-           "/v1/contracts/LCC-DIP-CRI-2015?as_of=2016-03-31",
-           "/v1/contracts/LCC-DIP-CRI-2015?known_at=2016-03-01T00:00:00Z",
-           "/v1/alerts?as_of=2016-01-01&within_days=120",
-           "/v1/reports/register.csv",
-           "/v1/reports/funding",
            "/v1/ocds/LCC-DIP-CRI-2015",
        }) {
     auto r = c.Get(target);

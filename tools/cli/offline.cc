@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "services/lifecycle/codec.h"
+#include "services/views/reports.h"
 #include "tools/cli/render.h"
 
 namespace contrack::cli {
@@ -120,12 +121,52 @@ int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, s
   return 0;
 }
 
-int CmdShow(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
-            std::ostream& err) {
-  auto s = log.GetState(id);
+int CmdShow(const storage::EventLog& log, const std::string& id, std::optional<Date> as_of,
+            std::optional<Micros> known_at, bool json, std::ostream& out, std::ostream& err) {
+  auto s = log.GetStateAt(id, as_of, known_at);
   if (!s) return Report(s.error(), err);
-  const v1::ContractState shown = StateOn(*s, Today());
+  const v1::ContractState shown = StateOn(*s, as_of.value_or(Today()));
   out << (json ? ToJson(shown, true) + "\n" : RenderState(shown));
+  return 0;
+}
+
+int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
+              const std::string& authority, bool json, std::ostream& out, std::ostream& err) {
+  auto r = log.Alerts(as_of, within_days, authority);
+  if (!r) return Report(r.error(), err);
+  const auto resp = storage::ToAlertsResponse(as_of, within_days, std::move(*r));
+  out << (json ? ToJson(resp, true) + "\n" : RenderAlerts(resp));
+  return 0;
+}
+
+namespace {
+Result<std::vector<v1::ContractState>> ReportStates(const storage::EventLog& log,
+                                                    const std::string& authority,
+                                                    std::optional<Date> as_of) {
+  auto states = log.ListContractsAt("", SIZE_MAX, as_of, std::nullopt);
+  if (!states) return states;
+  std::erase_if(*states, [&](const v1::ContractState& s) {
+    return !authority.empty() && s.authority() != authority;
+  });
+  for (auto& s : *states) s = StateOn(s, as_of.value_or(Today()));
+  return states;
+}
+}  // namespace
+
+int CmdRegister(const storage::EventLog& log, const std::string& authority,
+                std::optional<Date> as_of, std::ostream& out, std::ostream& err) {
+  auto states = ReportStates(log, authority, as_of);
+  if (!states) return Report(states.error(), err);
+  out << views::RegisterCsv(*states);
+  return 0;
+}
+
+int CmdFunding(const storage::EventLog& log, const std::string& authority,
+               std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err) {
+  auto states = ReportStates(log, authority, as_of);
+  if (!states) return Report(states.error(), err);
+  const auto report = views::FundingReportOf(*states);
+  out << (json ? ToJson(report, true) + "\n" : RenderFunding(report));
   return 0;
 }
 
@@ -160,26 +201,22 @@ int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ost
   return 0;
 }
 
-int CmdVerify(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err) {
-  auto r = log.Verify();
-  if (!r) return Report(r.error(), err);
-  if (json) {
-    v1::VerifyResponse v;
-    v.set_ok(r->ok);
-    v.set_events_checked(r->events_checked);
-    v.set_head_sequence(r->head.sequence);
-    v.set_head_hash(r->head.hash);
-    if (r->first_bad_sequence) v.set_first_bad_sequence(*r->first_bad_sequence);
-    v.set_message(r->message);
-    out << ToJson(v, true) << "\n";
-  } else if (r->ok) {
-    out << "ok: " << r->events_checked << " events, head sequence " << r->head.sequence << " hash "
-        << r->head.hash << "\n";
-  } else {
-    err << "contrack: chain broken at sequence " << *r->first_bad_sequence << ": " << r->message
-        << "\n";
+int CmdVerify(const storage::EventLog& log, const std::string& digest, bool json, std::ostream& out,
+              std::ostream& err) {
+  std::optional<storage::Head> d;
+  if (!digest.empty()) {
+    auto parsed = storage::ParseDigest(digest);
+    if (!parsed) return Report(parsed.error(), err);
+    d = *parsed;
   }
-  return r->ok ? 0 : 1;
+  auto r = log.Verify(d);
+  if (!r) return Report(r.error(), err);
+  const auto v = storage::ToVerifyResponse(*r);
+  if (json) {
+    out << ToJson(v, true) << "\n";
+    return v.ok() && (!v.has_digest_ok() || v.digest_ok()) ? 0 : 1;
+  }
+  return RenderVerify(v, out, err);
 }
 
 int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,12 +36,21 @@ int CmdImport(storage::EventLog& log, const std::string& file, std::ostream& out
               std::ostream& err);
 int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err);
 int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, std::ostream& err);
-int CmdShow(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
-            std::ostream& err);
+// The state now, or as_of / known_at (bitemporal) when given.
+int CmdShow(const storage::EventLog& log, const std::string& id, std::optional<Date> as_of,
+            std::optional<Micros> known_at, bool json, std::ostream& out, std::ostream& err);
+int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
+              const std::string& authority, bool json, std::ostream& out, std::ostream& err);
+// The contract register CSV (all authorities, or one), as of a date when given.
+int CmdRegister(const storage::EventLog& log, const std::string& authority,
+                std::optional<Date> as_of, std::ostream& out, std::ostream& err);
+int CmdFunding(const storage::EventLog& log, const std::string& authority,
+               std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err);
 int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
                std::ostream& err);
 int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
-int CmdVerify(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
+int CmdVerify(const storage::EventLog& log, const std::string& digest, bool json, std::ostream& out,
+              std::ostream& err);
 int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err);
 // Appends `request` to contract `id`, recorded by "cli-offline".
 int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendRequest& request,

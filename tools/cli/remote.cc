@@ -64,9 +64,21 @@ std::optional<M> Get(Remote& r, const std::string& target, int* status) {
 
 }  // namespace
 
-int RemoteShow(Remote& r, const std::string& id) {
+// "?k=v&k2=v2" from the non-empty pairs.
+static std::string Query(std::initializer_list<std::pair<const char*, std::string>> params) {
+  std::string q;
+  for (const auto& [k, v] : params) {
+    if (!v.empty()) q += (q.empty() ? "?" : "&") + std::string(k) + "=" + Encode(v);
+  }
+  return q;
+}
+
+int RemoteShow(Remote& r, const std::string& id, const std::string& as_of,
+               const std::string& known_at) {
   int status = 0;
-  auto s = Get<v1::ContractState>(r, "/v1/contracts/" + Encode(id), &status);
+  auto s = Get<v1::ContractState>(
+      r, "/v1/contracts/" + Encode(id) + Query({{"as_of", as_of}, {"known_at", known_at}}),
+      &status);
   if (!s) return status;
   r.out << (r.json ? ToJson(*s, true) + "\n" : RenderState(*s));
   return 0;
@@ -112,27 +124,45 @@ int RemoteList(Remote& r) {
   return 0;
 }
 
-int RemoteVerify(Remote& r) {
+int RemoteVerify(Remote& r, const std::string& digest) {
   int status = 0;
-  auto v = Get<v1::VerifyResponse>(r, "/v1/verify", &status);
+  auto v = Get<v1::VerifyResponse>(r, "/v1/verify" + Query({{"digest", digest}}), &status);
   if (!v) return status;
   if (r.json) {
     r.out << ToJson(*v, true) << "\n";
-  } else if (v->ok()) {
-    r.out << "ok: " << v->events_checked() << " events, head sequence " << v->head_sequence()
-          << " hash " << v->head_hash() << "\n";
-  } else {
-    r.err << "contrack: chain broken at sequence " << v->first_bad_sequence() << ": "
-          << v->message() << "\n";
+    return v->ok() && (!v->has_digest_ok() || v->digest_ok()) ? 0 : 1;
   }
-  return v->ok() ? 0 : 1;
+  return RenderVerify(*v, r.out, r.err);
 }
 
-int RemoteAlerts(Remote& r, const std::string& as_of, int within_days) {
-  auto resp = r.client.Get("/v1/alerts?as_of=" + Encode(as_of) +
-                           "&within_days=" + std::to_string(within_days));
+int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
+                 const std::string& authority) {
+  int status = 0;
+  auto a =
+      Get<v1::AlertsResponse>(r,
+                              "/v1/alerts" + Query({{"as_of", as_of},
+                                                    {"within_days", std::to_string(within_days)},
+                                                    {"authority", authority}}),
+                              &status);
+  if (!a) return status;
+  r.out << (r.json ? ToJson(*a, true) + "\n" : RenderAlerts(*a));
+  return 0;
+}
+
+int RemoteRegister(Remote& r, const std::string& authority, const std::string& as_of) {
+  auto resp = r.client.Get("/v1/reports/register.csv" +
+                           Query({{"authority", authority}, {"as_of", as_of}}));
   if (resp.status != 200) return Failed(r, resp);
-  r.out << resp.body << "\n";
+  r.out << resp.body;
+  return 0;
+}
+
+int RemoteFunding(Remote& r, const std::string& authority, const std::string& as_of) {
+  int status = 0;
+  auto f = Get<v1::FundingReport>(
+      r, "/v1/reports/funding" + Query({{"authority", authority}, {"as_of", as_of}}), &status);
+  if (!f) return status;
+  r.out << (r.json ? ToJson(*f, true) + "\n" : RenderFunding(*f));
   return 0;
 }
 

@@ -19,11 +19,16 @@ struct Remote {
   bool json = false;
 };
 
-int RemoteShow(Remote& r, const std::string& id);
+// The state now, or as_of (YYYY-MM-DD) / known_at (RFC 3339) when non-empty.
+int RemoteShow(Remote& r, const std::string& id, const std::string& as_of,
+               const std::string& known_at);
 int RemoteHistory(Remote& r, const std::string& id);
 int RemoteList(Remote& r);
-int RemoteVerify(Remote& r);
-int RemoteAlerts(Remote& r, const std::string& as_of, int within_days);
+int RemoteVerify(Remote& r, const std::string& digest);
+int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
+                 const std::string& authority);
+int RemoteRegister(Remote& r, const std::string& authority, const std::string& as_of);
+int RemoteFunding(Remote& r, const std::string& authority, const std::string& as_of);
 
 // Appends `events` to contract `id` (POST /v1/contracts/{id}/events).
 int RemoteRecord(Remote& r, const std::string& id, const v1::AppendRequest& request);

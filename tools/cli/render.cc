@@ -2,6 +2,7 @@
 #include "tools/cli/render.h"
 
 #include <cstdio>
+#include <ostream>
 #include <sstream>
 
 #include "services/lifecycle/lifecycle.h"
@@ -180,6 +181,60 @@ std::string RenderHistory(const std::vector<v1::HistoryEntry>& events) {
     out << buf;
   }
   return out.str();
+}
+
+std::string RenderAlerts(const v1::AlertsResponse& a) {
+  std::ostringstream out;
+  out << "Alerts as of " << a.as_of() << " within " << a.within_days()
+      << " days: " << a.alerts_size() << " (index entries read: " << a.index_entries_read()
+      << ")\n";
+  if (a.alerts_size() == 0) return out.str();
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "%-10s %6s %-28s %-26s %-10s %4s %16s %s\n", "DEADLINE", "DAYS",
+                "ACTION", "CONTRACT", "END", "OPTS", "VALUE", "AUTHORITY");
+  out << buf;
+  for (const auto& x : a.alerts()) {
+    std::snprintf(buf, sizeof(buf), "%-10s %6lld %-28s %-26s %-10s %4d %16s %s\n",
+                  x.deadline().c_str(), static_cast<long long>(x.days_left()), x.action().c_str(),
+                  x.contract_id().c_str(), x.end_date().c_str(), x.options_left(),
+                  Money(x.value_pence()).c_str(), x.authority().c_str());
+    out << buf;
+  }
+  return out.str();
+}
+
+std::string RenderFunding(const v1::FundingReport& r) {
+  std::ostringstream out;
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "%-48s %-34s %-8s %16s %16s %s\n", "FUNDER", "AUTHORITY", "YEAR",
+                "COMMITTED", "IF EXTENDED", "CONTRACTS");
+  out << buf;
+  for (const auto& x : r.rows()) {
+    std::snprintf(buf, sizeof(buf), "%-48s %-34s %-8s %16s %16s %d\n",
+                  x.funder().substr(0, 48).c_str(), x.authority().substr(0, 34).c_str(),
+                  x.financial_year().c_str(), Money(x.committed_pence()).c_str(),
+                  Money(x.conditional_pence()).c_str(), x.contracts());
+    out << buf;
+  }
+  std::snprintf(buf, sizeof(buf), "%-48s %-34s %-8s %16s %16s\n", "TOTAL", "", "",
+                Money(r.committed_pence()).c_str(), Money(r.conditional_pence()).c_str());
+  out << buf;
+  return out.str();
+}
+
+int RenderVerify(const v1::VerifyResponse& v, std::ostream& out, std::ostream& err) {
+  if (v.ok()) {
+    out << "ok: " << v.events_checked() << " events, head " << v.head_sequence() << ":"
+        << v.head_hash() << "\n";
+  } else {
+    err << "contrack: chain broken at sequence " << v.first_bad_sequence() << ": " << v.message()
+        << "\n";
+  }
+  if (v.has_digest_ok()) {
+    (v.digest_ok() ? out : err) << (v.digest_ok() ? "digest ok: " : "contrack: digest broken: ")
+                                << v.digest_message() << "\n";
+  }
+  return v.ok() && (!v.has_digest_ok() || v.digest_ok()) ? 0 : 1;
 }
 
 std::string RenderList(const std::vector<v1::ContractState>& states) {

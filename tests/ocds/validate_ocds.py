@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Validates OCDS 1.1 release packages and record packages against the official schemas.
+
+Usage: validate_ocds.py [--schema-dir DIR] FILE [FILE ...]
+
+Each FILE is a release package (has "releases") or a record package (has "records"). It is checked
+against release-package-schema.json or record-package-schema.json (JSON Schema draft 4) from the
+schema directory (default: $OCDS_SCHEMA_DIR, else shared/ocds beside the repository). The package
+schemas refer to the release schema by its URL; it is loaded from the same directory, and any other
+remote reference is refused, so nothing is fetched from the network. Formats date-time and uri are
+checked. Beyond the schema, every release tag must be in releaseTag.csv, every
+tender.procurementMethod in method.csv and every contract status in contractStatus.csv.
+
+Exit status: 0 when every file is valid, 1 otherwise (each error printed with its file and path),
+2 on bad usage or missing schemas.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import re
+import sys
+import urllib.parse
+import warnings
+
+import jsonschema
+
+# RefResolver is deprecated from jsonschema 4.18 but is what Debian 12's 4.10 offers.
+warnings.filterwarnings('ignore', category=DeprecationWarning)
+
+SCHEMA_URL = 'https://standard.open-contracting.org/schema/1__1__5/'
+RFC3339 = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$')
+
+
+def default_schema_dir():
+    env = os.environ.get('OCDS_SCHEMA_DIR')
+    if env:
+        return env
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.join(os.path.dirname(repo), 'shared', 'ocds')
+
+
+def load_json(path):
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+def load_codes(schema_dir, name):
+    with open(os.path.join(schema_dir, name), encoding='utf-8', newline='') as f:
+        return {row['Code'] for row in csv.DictReader(f)}
+
+
+def format_checker():
+    checker = jsonschema.FormatChecker(formats=())
+
+    @checker.checks('date-time', raises=ValueError)
+    def is_date_time(value):
+        if not isinstance(value, str):
+            return True
+        if not RFC3339.match(value):
+            raise ValueError('not an RFC 3339 date-time')
+        datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+        return True
+
+    @checker.checks('uri', raises=ValueError)
+    def is_uri(value):
+        if not isinstance(value, str):
+            return True
+        parsed = urllib.parse.urlparse(value)
+        if not parsed.scheme or not (parsed.netloc or parsed.path):
+            raise ValueError('not an absolute URI')
+        return True
+
+    return checker
+
+
+def refuse_remote(uri):
+    raise jsonschema.RefResolutionError('refusing to fetch %s (no network; not in %s)' %
+                                        (uri, SCHEMA_URL))
+
+
+def make_validator(schema_dir, schema_name):
+    store = {}
+    for name in ('release-schema.json', 'release-package-schema.json',
+                 'record-package-schema.json'):
+        schema = load_json(os.path.join(schema_dir, name))
+        store[SCHEMA_URL + name] = schema
+        if 'id' in schema:
+            store[schema['id']] = schema
+    schema = store[SCHEMA_URL + schema_name]
+    resolver = jsonschema.RefResolver(SCHEMA_URL + schema_name, schema, store=store,
+                                      handlers={'http': refuse_remote, 'https': refuse_remote})
+    return jsonschema.Draft4Validator(schema, resolver=resolver, format_checker=format_checker())
+
+
+def codelist_errors(package, codes):
+    releases = []
+    for release in package.get('releases', []):
+        releases.append(('releases', release))
+    for i, record in enumerate(package.get('records', [])):
+        for release in record.get('releases', []):
+            releases.append(('records/%d/releases' % i, release))
+        if 'compiledRelease' in record:
+            releases.append(('records/%d/compiledRelease' % i, record['compiledRelease']))
+    errors = []
+    for where, release in releases:
+        if not isinstance(release, dict):
+            continue
+        rid = release.get('id')
+        for tag in release.get('tag') or []:
+            if tag not in codes['tag']:
+                errors.append('%s id=%s: tag %r is not in releaseTag.csv' % (where, rid, tag))
+        method = (release.get('tender') or {}).get('procurementMethod')
+        if method is not None and method not in codes['method']:
+            errors.append('%s id=%s: tender.procurementMethod %r is not in method.csv' %
+                          (where, rid, method))
+        for contract in release.get('contracts') or []:
+            status = contract.get('status')
+            if status is not None and status not in codes['contractStatus']:
+                errors.append('%s id=%s: contract status %r is not in contractStatus.csv' %
+                              (where, rid, status))
+    return errors
+
+
+def validate_file(path, schema_dir, codes):
+    try:
+        package = load_json(path)
+    except (OSError, ValueError) as e:
+        return ['cannot read JSON: %s' % e]
+    if not isinstance(package, dict):
+        return ['not a JSON object']
+    if 'records' in package:
+        kind = 'record-package-schema.json'
+    elif 'releases' in package:
+        kind = 'release-package-schema.json'
+    else:
+        return ['neither a release package ("releases") nor a record package ("records")']
+    # A fresh validator per file: a RefResolver keeps a scope stack between validations.
+    validator = make_validator(schema_dir, kind)
+    errors = []
+    for error in sorted(validator.iter_errors(package), key=lambda e: list(e.path)):
+        where = '/'.join(str(p) for p in error.absolute_path) or '(root)'
+        errors.append('%s: %s [%s]' % (where, error.message, kind))
+    errors.extend(codelist_errors(package, codes))
+    return errors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--schema-dir', default=default_schema_dir())
+    parser.add_argument('files', nargs='+')
+    args = parser.parse_args()
+    try:
+        codes = {
+            'tag': load_codes(args.schema_dir, 'releaseTag.csv'),
+            'method': load_codes(args.schema_dir, 'method.csv'),
+            'contractStatus': load_codes(args.schema_dir, 'contractStatus.csv'),
+        }
+        for kind in ('release-package-schema.json', 'record-package-schema.json'):
+            make_validator(args.schema_dir, kind)
+    except (OSError, ValueError) as e:
+        print('validate_ocds: cannot load the OCDS schemas and codelists from %s: %s' %
+              (args.schema_dir, e), file=sys.stderr)
+        return 2
+    failed = 0
+    for path in args.files:
+        errors = validate_file(path, args.schema_dir, codes)
+        if errors:
+            failed += 1
+            print('%s: INVALID (%d errors)' % (path, len(errors)))
+            for e in errors[:50]:
+                print('  ' + e)
+        else:
+            print('%s: valid' % path)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,80 @@
+// The contract register CSV (RFC 4180) and the funding report.
+#include "services/views/reports.h"
+
+#include <gtest/gtest.h>
+
+namespace contrack::views {
+namespace {
+
+v1::ContractState Contract(const std::string& id, const std::string& title) {
+  v1::ContractState s;
+  s.set_contract_id(id);
+  s.set_status("active");
+  s.set_authority("Leeds City Council");
+  s.set_title(title);
+  s.mutable_supplier()->set_name("National Development Team for Inclusion");
+  s.mutable_supplier()->set_vcse(true);
+  s.set_award_event_id("e");
+  s.set_current_value_pence(4760000);
+  s.set_start_date("2019-11-01");
+  s.set_current_end_date("2021-10-31");
+  s.set_procedure("direct_award");
+  return s;
+}
+
+TEST(RegisterCsvTest, EscapesCommasQuotesAndLineBreaks) {
+  std::vector<v1::ContractState> states = {
+      Contract("LCC-NDTI", "The \"Art of Commissioning\", programme\nphase 1"),
+      Contract("PLAIN", "Plain title"),
+  };
+  v1::ContractState waiver_only;
+  waiver_only.set_contract_id("WAIVED");
+  waiver_only.set_status("pre_award");
+  states.push_back(waiver_only);
+  const std::string csv = RegisterCsv(states);
+  const std::string header =
+      "Reference,Authority,Title,Department,Description,Supplier,Supplier registration number,"
+      "SME,VCSE,Total value (GBP),VAT not recoverable (GBP),Start date,End date,Review date,"
+      "Procedure,Status\r\n";
+  ASSERT_EQ(csv.substr(0, header.size()), header);
+  EXPECT_NE(csv.find("LCC-NDTI,Leeds City Council,\"The \"\"Art of Commissioning\"\", "
+                     "programme\nphase 1\",,,National Development Team for Inclusion,,No,Yes,"
+                     "47600.00,0.00,2019-11-01,2021-10-31,,direct_award,active\r\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("\r\nPLAIN,Leeds City Council,Plain title,"), std::string::npos);
+  EXPECT_EQ(csv.find("WAIVED"), std::string::npos);  // not awarded: not in the register
+  // Three records: header, two contracts; the embedded newline is inside quotes.
+  size_t crlf = 0;
+  for (size_t p = csv.find("\r\n"); p != std::string::npos; p = csv.find("\r\n", p + 2)) ++crlf;
+  EXPECT_EQ(crlf, 3u);
+}
+
+TEST(FundingReportTest, SumsByFunderAuthorityAndYearWithConditionalApart) {
+  v1::ContractState a = Contract("A", "a");
+  auto* f = a.add_funding();
+  f->set_funder("Police and Crime Commissioner for Leicestershire");
+  f->set_financial_year("2020/21");
+  f->set_amount_pence(11185600);
+  f->set_conditional_amount_pence(33556800);
+  v1::ContractState b = Contract("B", "b");
+  f = b.add_funding();
+  f->set_funder("Police and Crime Commissioner for Leicestershire");
+  f->set_financial_year("2020/21");
+  f->set_amount_pence(37100);
+  f = b.add_funding();
+  f->set_funder("Office for Health Improvement and Disparities");
+  f->set_financial_year("2024/25");
+  f->set_amount_pence(20700000);
+  const auto report = FundingReportOf(std::vector<v1::ContractState>{a, b});
+  ASSERT_EQ(report.rows_size(), 2);
+  EXPECT_EQ(report.rows(0).funder(), "Office for Health Improvement and Disparities");
+  EXPECT_EQ(report.rows(1).committed_pence(), 11185600 + 37100);
+  EXPECT_EQ(report.rows(1).conditional_pence(), 33556800);
+  EXPECT_EQ(report.rows(1).contracts(), 2);
+  EXPECT_EQ(report.committed_pence(), 11185600 + 37100 + 20700000);
+  EXPECT_EQ(report.conditional_pence(), 33556800);
+}
+
+}  // namespace
+}  // namespace contrack::views
