@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
   size_t block_cache_mb = 64;
   std::string log_level = "info", log_format = "text";
+  contrack::views::OcdsOptions ocds;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port");
   app.add_option("--data", data_dir, "data directory (created when missing)");
   app.add_option("--tokens", tokens_path, "bearer tokens JSON file (mode 600)")->required();
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
   app.add_option("--key-decision-threshold", threshold, "key decision threshold in pence")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--block-cache-mb", block_cache_mb, "RocksDB block cache size");
+  app.add_option("--ocid-prefix", ocds.ocid_prefix, "OCDS ocid prefix (register one with OCP)");
+  app.add_option("--ocds-publisher", ocds.publisher_name, "OCDS publisher name");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-format", log_format, "text or json (access log lines)")
@@ -91,6 +94,7 @@ int main(int argc, char** argv) {
     api::FeedHub hub((*log)->GetHead().sequence);
     api::Metrics metrics;
     api::Api routes(**log, **tokens, metrics, hub, writers.get_executor());
+    routes.set_ocds_options(ocds);
     api::ServerOptions server_options;
     server_options.body_limit = body_limit;
     server_options.header_timeout = std::chrono::milliseconds(header_timeout_ms);

@@ -106,6 +106,12 @@ int main(int argc, char** argv) {
   funding->add_option("--as-of", as_of, "as they stood on YYYY-MM-DD");
   json_flag(funding);
 
+  bool ocds_record = false;
+  views::OcdsOptions ocds_options;
+  auto* ocds = app.add_subcommand("ocds", "a contract's OCDS 1.1 release package (or record)");
+  ocds->add_option("ID", id)->required();
+  ocds->add_flag("--record", ocds_record, "the record package with the compiled release");
+  ocds->add_option("--ocid-prefix", ocds_options.ocid_prefix, "offline: the ocid prefix");
   auto* record = app.add_subcommand("record", "append the event(s) in a JSON file to a contract");
   record->add_option("ID", id)->required();
   record->add_option("--file", file, "an event body, or {\"events\":[...]}")->required();
@@ -197,6 +203,7 @@ int main(int argc, char** argv) {
     if (*alerts) return cli::RemoteAlerts(r, as_of, within_days, authority);
     if (*reg) return cli::RemoteRegister(r, authority, as_of);
     if (*funding) return cli::RemoteFunding(r, authority, as_of);
+    if (*ocds) return cli::RemoteOcds(r, id, ocds_record);
     if (append) return cli::RemoteRecord(r, id, *append);
     if (*follow) {
       return cli::RemoteFollow(r, after, max_events ? std::optional(max_events) : std::nullopt);
@@ -235,6 +242,7 @@ int main(int argc, char** argv) {
   }
   if (*reg) return cli::CmdRegister(l, authority, as_of_date, out, err);
   if (*funding) return cli::CmdFunding(l, authority, as_of_date, json, out, err);
+  if (*ocds) return cli::CmdOcds(l, id, ocds_record, ocds_options, out, err);
   if (*history) return cli::CmdHistory(l, id, json, out, err);
   if (*list) return cli::CmdList(l, json, out, err);
   if (*verify) return cli::CmdVerify(l, digest, json, out, err);

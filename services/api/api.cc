@@ -328,8 +328,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
     case R::kFunding:
       return reply(Funding(c));
     case R::kOcds:
-      return reply(
-          Error(501, kNotImplemented, c.route + " is not implemented yet (OCDS export, issue 4)"));
+      return reply(Ocds(c, s[2]));
     case R::kNone:
       break;
   }
@@ -465,6 +464,30 @@ Response Api::Register(Ctx& c) {
   r.content_type = "text/csv; charset=utf-8";
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"register.csv\"");
   r.body = views::RegisterCsv(*states);
+  return r;
+}
+
+Response Api::Ocds(Ctx& c, const std::string& id) {
+  const std::string record = c.query.contains("record") ? c.query["record"] : "false";
+  if (record != "true" && record != "false") {
+    return Error(400, kInvalidArgument,
+                 "record must be true or false, not " + record.substr(0, 16));
+  }
+  auto state = log_.GetState(id);
+  if (!state) return ErrorResponse(state.error());
+  if (c.principal->role == Role::kOfficer && !c.principal->Covers(state->authority())) {
+    return Error(403, kForbidden,
+                 c.principal->name + " may not read contracts of " + state->authority());
+  }
+  auto events = log_.ReadContract(id);
+  if (!events) return ErrorResponse(events.error());
+  std::vector<v1::EventRecord> records;
+  for (auto& e : *events) records.push_back(std::move(e.record));
+  auto package = record == "true" ? views::RecordPackage(*state, records, ocds_)
+                                  : views::ReleasePackage(*state, records, ocds_);
+  if (!package) return ErrorResponse(package.error());
+  Response r;
+  r.body = std::move(*package);
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include "services/api/feed_hub.h"
 #include "services/api/metrics.h"
 #include "services/api/net.h"
+#include "services/views/ocds.h"
 #include "storage/event_log.h"
 
 namespace contrack::api {
@@ -61,6 +62,9 @@ class Api {
   // Returns nullopt for every other request.
   std::optional<std::variant<StreamStart, Response>> MatchStream(const Request& req);
 
+  // The OCDS ocid prefix and publisher; set before serving.
+  void set_ocds_options(views::OcdsOptions o) { ocds_ = std::move(o); }
+
   storage::EventLog& log() { return log_; }
   FeedHub& hub() { return hub_; }
   Metrics& metrics() { return metrics_; }
@@ -77,6 +81,7 @@ class Api {
   Response Alerts(Ctx& c);
   Response Register(Ctx& c);
   Response Funding(Ctx& c);
+  Response Ocds(Ctx& c, const std::string& id);
   // The states a report covers: `authority` filter, officer scoping, as_of replay.
   Result<std::vector<v1::ContractState>> ReportStates(Ctx& c, std::optional<Date> as_of);
   Response Health();
@@ -86,6 +91,7 @@ class Api {
   Metrics& metrics_;
   FeedHub& hub_;
   net::any_io_executor blocking_;
+  views::OcdsOptions ocds_;
 };
 
 }  // namespace contrack::api

@@ -215,5 +215,35 @@ TEST_F(QueriesTest, RegisterAndFundingReportsMatchTheCli) {
   EXPECT_EQ(opcc_conditional, 44742400);
 }
 
+TEST_F(QueriesTest, OcdsPackagesAreTheSameFromTheCliAndHttpAndValid) {
+  auto offline = Offline({"ocds", "LCC-DIP-CRI-2015"});
+  auto offline_record = Offline({"ocds", "LCC-DIP-CRI-2015", "--record"});
+  ASSERT_EQ(offline.status, 0) << offline.err;
+  ASSERT_EQ(offline_record.status, 0) << offline_record.err;
+  StartServer();
+  auto auditor = Client(testing::kAuditorToken);
+  auto release = auditor.Get("/v1/ocds/LCC-DIP-CRI-2015");
+  ASSERT_EQ(release.status, 200) << release.body;
+  EXPECT_EQ(release.body, offline.out);
+  auto record = auditor.Get("/v1/ocds/LCC-DIP-CRI-2015?record=true");
+  ASSERT_EQ(record.status, 200) << record.body;
+  EXPECT_EQ(record.body, offline_record.out);
+  EXPECT_NE(record.body.find("\"compiledRelease\""), std::string::npos);
+  EXPECT_NE(release.body.find("\"ocid\": \"ocds-contrack-LCC-DIP-CRI-2015\""), std::string::npos);
+  EXPECT_EQ(Remote(testing::kAuditorToken, {"ocds", "LCC-DIP-CRI-2015"}).out, release.body);
+  EXPECT_EQ(Client(testing::kLeicsOfficerToken).Get("/v1/ocds/LCC-DIP-CRI-2015").status, 403);
+  EXPECT_EQ(auditor.Get("/v1/ocds/LCC-DIP-CRI-2015?record=maybe").status, 400);
+  EXPECT_EQ(auditor.Get("/v1/ocds/NOPE").status, 404);
+
+  // What HTTP serves is valid against the official schemas.
+  testing::WriteFile(files_.path() / "release.json", release.body);
+  testing::WriteFile(files_.path() / "record.json", record.body);
+  const std::string cmd =
+      "/usr/bin/python3 '" + std::string(CONTRACK_SOURCE_DIR) + "/tests/ocds/validate_ocds.py' '" +
+      (files_.path() / "release.json").string() + "' '" + (files_.path() / "record.json").string() +
+      "' > '" + (files_.path() / "validate.out").string() + "' 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << testing::ReadFile(files_.path() / "validate.out");
+}
+
 }  // namespace
 }  // namespace contrack

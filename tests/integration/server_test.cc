@@ -531,20 +531,6 @@ TEST_F(ServerTest, AWrongMethodIs405WithAnAllowHeader) {
   }
 }
 
-TEST_F(ServerTest, UnimplementedQueriesAre501) {
-  CreateCri();
-  auto c = Client(kAdminToken);
-  for (const std::string target : {
-           "/v1/ocds/LCC-DIP-CRI-2015",
-       }) {
-    auto r = c.Get(target);
-    EXPECT_EQ(r.status, 501) << target << ": " << Describe(r);
-    if (r.status == 501) {
-      EXPECT_EQ(ErrorOf(r).code(), "not_implemented") << target;
-    }
-  }
-}
-
 TEST_F(ServerTest, HistoryShowsEveryEventWithChainedHashesAndPages) {
   auto created = CreateCri();
   auto ext = Append(kLeedsOfficerToken, kCri, {kExt1});

@@ -161,6 +161,21 @@ int CmdRegister(const storage::EventLog& log, const std::string& authority,
   return 0;
 }
 
+int CmdOcds(const storage::EventLog& log, const std::string& id, bool record,
+            const views::OcdsOptions& options, std::ostream& out, std::ostream& err) {
+  auto state = log.GetState(id);
+  if (!state) return Report(state.error(), err);
+  auto events = log.ReadContract(id);
+  if (!events) return Report(events.error(), err);
+  std::vector<v1::EventRecord> records;
+  for (auto& e : *events) records.push_back(std::move(e.record));
+  auto package = record ? views::RecordPackage(*state, records, options)
+                        : views::ReleasePackage(*state, records, options);
+  if (!package) return Report(package.error(), err);
+  out << *package;
+  return 0;
+}
+
 int CmdFunding(const storage::EventLog& log, const std::string& authority,
                std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err) {
   auto states = ReportStates(log, authority, as_of);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "services/views/ocds.h"
 #include "storage/event_log.h"
 
 namespace contrack::cli {
@@ -44,6 +45,9 @@ int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
 // The contract register CSV (all authorities, or one), as of a date when given.
 int CmdRegister(const storage::EventLog& log, const std::string& authority,
                 std::optional<Date> as_of, std::ostream& out, std::ostream& err);
+// The contract's OCDS release package, or its record package when `record`.
+int CmdOcds(const storage::EventLog& log, const std::string& id, bool record,
+            const views::OcdsOptions& options, std::ostream& out, std::ostream& err);
 int CmdFunding(const storage::EventLog& log, const std::string& authority,
                std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err);
 int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,

@@ -157,6 +157,13 @@ int RemoteRegister(Remote& r, const std::string& authority, const std::string& a
   return 0;
 }
 
+int RemoteOcds(Remote& r, const std::string& id, bool record) {
+  auto resp = r.client.Get("/v1/ocds/" + Encode(id) + (record ? "?record=true" : ""));
+  if (resp.status != 200) return Failed(r, resp);
+  r.out << resp.body;
+  return 0;
+}
+
 int RemoteFunding(Remote& r, const std::string& authority, const std::string& as_of) {
   int status = 0;
   auto f = Get<v1::FundingReport>(

@@ -28,6 +28,7 @@ int RemoteVerify(Remote& r, const std::string& digest);
 int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
                  const std::string& authority);
 int RemoteRegister(Remote& r, const std::string& authority, const std::string& as_of);
+int RemoteOcds(Remote& r, const std::string& id, bool record);
 int RemoteFunding(Remote& r, const std::string& authority, const std::string& as_of);
 
 // Appends `events` to contract `id` (POST /v1/contracts/{id}/events).

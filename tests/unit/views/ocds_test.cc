@@ -267,7 +267,7 @@ std::vector<std::string> Tags(json& release) {
 // output.
 std::string ValidateWithPython(const std::vector<fs::path>& files, const TempDir& dir) {
   const fs::path out = dir.path() / "validate.out";
-  std::string cmd = "python3 '" + std::string(CONTRACK_SOURCE_DIR) +
+  std::string cmd = "/usr/bin/python3 '" + std::string(CONTRACK_SOURCE_DIR) +
                     "/tests/ocds/validate_ocds.py' --schema-dir '" + OcdsDir().string() + "'";
   for (const auto& f : files) cmd += " '" + f.string() + "'";
   cmd += " > '" + out.string() + "' 2>&1";
