@@ -3,8 +3,10 @@
 
 #include <openssl/evp.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +14,9 @@
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 #include <charconv>
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -53,6 +58,30 @@ const std::shared_ptr<spdlog::logger>& Log() {
   }();
   return logger;
 }
+
+// RocksDB's info log, sent to the "storage" logger instead of a LOG file in the data directory:
+// a file logger writes to disk after a failed write (ENOSPC), which the assert-enabled Debian
+// build of RocksDB 7.8 turns into an abort.
+class RocksLogger : public rocksdb::Logger {
+ public:
+  explicit RocksLogger(rocksdb::InfoLogLevel level) : rocksdb::Logger(level) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    std::vsnprintf(buf, sizeof(buf), format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      Log()->error("rocksdb: {}", buf);
+    } else if (level >= rocksdb::InfoLogLevel::WARN_LEVEL) {
+      Log()->warn("rocksdb: {}", buf);
+    } else {
+      Log()->debug("rocksdb: {}", buf);
+    }
+  }
+};
 
 // The one place a rocksdb::Status becomes an Error.
 Error FromStatus(const rocksdb::Status& s, std::string_view what) {
@@ -172,12 +201,17 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const Options& options) {
 }
 
 Result<void> EventLog::OpenDb() {
+  if (!options_.read_only) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.path, ec);
+    if (ec) return Fail(kIoError, "creating " + options_.path + ": " + ec.message());
+  }
   rocksdb::Options db_opts;
   db_opts.create_if_missing = !options_.read_only;
   db_opts.create_missing_column_families = !options_.read_only;
   db_opts.max_total_wal_size = 256u << 20;
   db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_opts.keep_log_file_num = 2;
+  db_opts.info_log = std::make_shared<RocksLogger>(rocksdb::InfoLogLevel::WARN_LEVEL);
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
@@ -578,6 +612,68 @@ Result<std::vector<v1::ContractState>> EventLog::ListContracts(const std::string
   }
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "listing contracts"));
   return out;
+}
+
+Result<Head> EventLog::Backup(const std::string& dir) const {
+  if (dir.empty() || dir[0] != '/') {
+    return Fail(kInvalidArgument,
+                "backup path must be absolute, not \"" + dir.substr(0, 200) + "\"");
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    return Fail(kInvalidArgument, "backup path " + dir + " already exists");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  auto s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return std::unexpected(FromStatus(s, "starting a checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // The head first: the checkpoint holds at least this much (appends may add more).
+  const Head at_least = GetHead();
+  s = checkpoint->CreateCheckpoint(dir);
+  if (!s.ok()) {
+    std::filesystem::remove_all(dir, ec);
+    return std::unexpected(FromStatus(s, "writing checkpoint " + dir));
+  }
+  // Report what the backup itself holds.
+  Options o = options_;
+  o.path = dir;
+  o.read_only = true;
+  auto copy = EventLog::Open(o);
+  if (!copy) return std::unexpected(copy.error());
+  const Head head = (*copy)->GetHead();
+  if (head.sequence < at_least.sequence) {
+    return Fail(kCorruption, "checkpoint " + dir + " ends at " + std::to_string(head.sequence) +
+                                 ", before the head " + std::to_string(at_least.sequence));
+  }
+  return head;
+}
+
+Result<Head> Restore(const std::string& backup_dir, const std::string& data_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(backup_dir, ec)) {
+    return Fail(kNotFound, "backup " + backup_dir + " is not a directory");
+  }
+  if (std::filesystem::exists(data_dir, ec) && !std::filesystem::is_empty(data_dir, ec)) {
+    return Fail(kInvalidArgument, "restore target " + data_dir + " exists and is not empty");
+  }
+  std::filesystem::create_directories(data_dir, ec);
+  std::filesystem::copy(backup_dir, data_dir, std::filesystem::copy_options::recursive, ec);
+  auto cleanup = [&](Error e) -> Result<Head> {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir, ignored);
+    return std::unexpected(std::move(e));
+  };
+  if (ec)
+    return cleanup(
+        {kIoError, "copying " + backup_dir + " to " + data_dir + ": " + ec.message(), {}});
+  Options o;
+  o.path = data_dir;
+  auto log = EventLog::Open(o);
+  if (!log) return cleanup(log.error());
+  auto v = (*log)->Verify();
+  if (!v) return cleanup(v.error());
+  if (!v->ok) return cleanup({kCorruption, "restored store fails verify: " + v->message, {}});
+  return v->head;
 }
 
 Result<std::vector<v1::ContractState>> EventLog::ListContractsAt(

@@ -79,6 +79,10 @@ struct Stats {
   uint64_t synced_writes = 0;  // synced WriteBatches
 };
 
+// Copies the backup at `backup_dir` into `data_dir` (which must not exist or be empty), opens it
+// and verifies the chain. Returns the verified head; on failure removes what it copied.
+[[nodiscard]] Result<Head> Restore(const std::string& backup_dir, const std::string& data_dir);
+
 // The API's and the CLI's shape of an alerts answer.
 v1::AlertsResponse ToAlertsResponse(Date as_of, int within_days, AlertsResult result);
 
@@ -150,6 +154,11 @@ class EventLog {
   // digest (a sequence and the hash the log had there), also reports whether the log still
   // holds that prefix.
   [[nodiscard]] Result<VerifyReport> Verify(std::optional<Head> digest = std::nullopt) const;
+
+  // Writes a consistent, openable copy of the store to `dir` (a RocksDB checkpoint: hard links
+  // where possible) while appends go on, and returns the head it holds. `dir` must be absolute
+  // and must not exist. Errors: invalid_argument, io_error, storage_full.
+  [[nodiscard]] Result<Head> Backup(const std::string& dir) const;
 
   // Drops every view and index and recreates them from the log.
   // REQUIRES: no concurrent Append.

@@ -106,6 +106,12 @@ int main(int argc, char** argv) {
   funding->add_option("--as-of", as_of, "as they stood on YYYY-MM-DD");
   json_flag(funding);
 
+  std::string backup_dir;
+  auto* backup = app.add_subcommand("backup", "write a consistent copy of the store to DIR");
+  backup->add_option("DIR", backup_dir, "absolute path that does not exist yet")->required();
+  auto* restore = app.add_subcommand(
+      "restore", "copy BACKUP into the --data directory (new or empty), then verify it");
+  restore->add_option("BACKUP", backup_dir, "a directory written by backup")->required();
   bool ocds_record = false;
   views::OcdsOptions ocds_options;
   auto* ocds = app.add_subcommand("ocds", "a contract's OCDS 1.1 release package (or record)");
@@ -204,6 +210,7 @@ int main(int argc, char** argv) {
     if (*reg) return cli::RemoteRegister(r, authority, as_of);
     if (*funding) return cli::RemoteFunding(r, authority, as_of);
     if (*ocds) return cli::RemoteOcds(r, id, ocds_record);
+    if (*backup) return cli::RemoteBackup(r, backup_dir);
     if (append) return cli::RemoteRecord(r, id, *append);
     if (*follow) {
       return cli::RemoteFollow(r, after, max_events ? std::optional(max_events) : std::nullopt);
@@ -224,6 +231,7 @@ int main(int argc, char** argv) {
     if (!t) return Usage(t.error().message);
     known_at_time = *t;
   }
+  if (*restore) return cli::CmdRestore(backup_dir, data_dir, out, err);
   storage::Options options;
   options.path = data_dir;
   options.rules.key_decision_threshold_pence = threshold;
@@ -243,6 +251,7 @@ int main(int argc, char** argv) {
   if (*reg) return cli::CmdRegister(l, authority, as_of_date, out, err);
   if (*funding) return cli::CmdFunding(l, authority, as_of_date, json, out, err);
   if (*ocds) return cli::CmdOcds(l, id, ocds_record, ocds_options, out, err);
+  if (*backup) return cli::CmdBackup(l, backup_dir, out, err);
   if (*history) return cli::CmdHistory(l, id, json, out, err);
   if (*list) return cli::CmdList(l, json, out, err);
   if (*verify) return cli::CmdVerify(l, digest, json, out, err);

@@ -261,6 +261,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
 
   // Match the route before authenticating, so unknown routes are 404 for everyone.
   enum class R {
+    kBackup,
     kNone,
     kList,
     kContract,
@@ -290,10 +291,16 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
       route = R::kFunding, c.route = "/v1/reports/funding";
     }
     if (s.size() == 3 && s[1] == "ocds") route = R::kOcds, c.route = "/v1/ocds/{id}";
+    if (s.size() == 3 && s[1] == "admin" && s[2] == "backup") {
+      route = R::kBackup, c.route = "/v1/admin/backup", allow = "POST";
+    }
   }
   if (route == R::kNone) return reply(Error(404, kNotFound, "no route " + c.path));
-  const bool post_ok = route == R::kEvents;
-  if (!(m == http::verb::get || (post_ok && m == http::verb::post))) return not_allowed(allow);
+  const bool post_ok = route == R::kEvents || route == R::kBackup;
+  const bool get_ok = route != R::kBackup;
+  if (!((get_ok && m == http::verb::get) || (post_ok && m == http::verb::post))) {
+    return not_allowed(allow);
+  }
 
   const std::string bearer = "Bearer ";
   if (c.req.authorization.starts_with(bearer)) {
@@ -329,6 +336,8 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
       return reply(Funding(c));
     case R::kOcds:
       return reply(Ocds(c, s[2]));
+    case R::kBackup:
+      return Backup(c, reply);
     case R::kNone:
       break;
   }
@@ -489,6 +498,25 @@ Response Api::Ocds(Ctx& c, const std::string& id) {
   Response r;
   r.body = std::move(*package);
   return r;
+}
+
+void Api::Backup(Ctx& c, Done done) {
+  if (c.principal->role != Role::kAdmin) {
+    return done(Error(403, kForbidden,
+                      c.principal->name + " has the role " + RoleName(c.principal->role) +
+                          "; backups need an admin"));
+  }
+  auto req = ParseJson<v1::BackupRequest>(c.req.body, "body");
+  if (!req) return done(ErrorResponse(req.error()));
+  net::post(blocking_, [this, path = req->path(), done = std::move(done)]() mutable {
+    auto head = log_.Backup(path);
+    if (!head) return done(ErrorResponse(head.error()));
+    v1::BackupResponse resp;
+    resp.set_path(path);
+    resp.set_head_sequence(head->sequence);
+    resp.set_head_hash(head->hash);
+    done(Json(201, resp));
+  });
 }
 
 Response Api::Funding(Ctx& c) {

@@ -82,6 +82,7 @@ class Api {
   Response Register(Ctx& c);
   Response Funding(Ctx& c);
   Response Ocds(Ctx& c, const std::string& id);
+  void Backup(Ctx& c, Done done);
   // The states a report covers: `authority` filter, officer scoping, as_of replay.
   Result<std::vector<v1::ContractState>> ReportStates(Ctx& c, std::optional<Date> as_of);
   Response Health();

@@ -176,6 +176,24 @@ int CmdOcds(const storage::EventLog& log, const std::string& id, bool record,
   return 0;
 }
 
+int CmdBackup(const storage::EventLog& log, const std::string& dir, std::ostream& out,
+              std::ostream& err) {
+  auto head = log.Backup(dir);
+  if (!head) return Report(head.error(), err);
+  out << "backup " << dir << " holds " << head->sequence << " events, head " << head->sequence
+      << ":" << head->hash << "\n";
+  return 0;
+}
+
+int CmdRestore(const std::string& backup_dir, const std::string& data_dir, std::ostream& out,
+               std::ostream& err) {
+  auto head = storage::Restore(backup_dir, data_dir);
+  if (!head) return Report(head.error(), err);
+  out << "restored " << backup_dir << " into " << data_dir << ": verified " << head->sequence
+      << " events, head " << head->sequence << ":" << head->hash << "\n";
+  return 0;
+}
+
 int CmdFunding(const storage::EventLog& log, const std::string& authority,
                std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err) {
   auto states = ReportStates(log, authority, as_of);

@@ -48,6 +48,10 @@ int CmdRegister(const storage::EventLog& log, const std::string& authority,
 // The contract's OCDS release package, or its record package when `record`.
 int CmdOcds(const storage::EventLog& log, const std::string& id, bool record,
             const views::OcdsOptions& options, std::ostream& out, std::ostream& err);
+int CmdBackup(const storage::EventLog& log, const std::string& dir, std::ostream& out,
+              std::ostream& err);
+int CmdRestore(const std::string& backup_dir, const std::string& data_dir, std::ostream& out,
+               std::ostream& err);
 int CmdFunding(const storage::EventLog& log, const std::string& authority,
                std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err);
 int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,

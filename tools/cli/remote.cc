@@ -157,6 +157,19 @@ int RemoteRegister(Remote& r, const std::string& authority, const std::string& a
   return 0;
 }
 
+int RemoteBackup(Remote& r, const std::string& dir) {
+  v1::BackupRequest req;
+  req.set_path(dir);
+  auto resp =
+      r.client.Post("/v1/admin/backup", ToJson(req), {{"Content-Type", "application/json"}});
+  if (resp.status != 201) return Failed(r, resp);
+  auto b = ParseJson<v1::BackupResponse>(resp.body, "response");
+  if (!b) return Failed(r, resp);
+  r.out << "backup " << b->path() << " holds " << b->head_sequence() << " events, head "
+        << b->head_sequence() << ":" << b->head_hash() << "\n";
+  return 0;
+}
+
 int RemoteOcds(Remote& r, const std::string& id, bool record) {
   auto resp = r.client.Get("/v1/ocds/" + Encode(id) + (record ? "?record=true" : ""));
   if (resp.status != 200) return Failed(r, resp);

@@ -28,6 +28,8 @@ int RemoteVerify(Remote& r, const std::string& digest);
 int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
                  const std::string& authority);
 int RemoteRegister(Remote& r, const std::string& authority, const std::string& as_of);
+// Asks the service to write a checkpoint to `dir` on its own machine (admin token).
+int RemoteBackup(Remote& r, const std::string& dir);
 int RemoteOcds(Remote& r, const std::string& id, bool record);
 int RemoteFunding(Remote& r, const std::string& authority, const std::string& as_of);
 
