@@ -483,6 +483,7 @@ Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
   std::string prev_hash = g->head_hash;
   std::vector<v1::EventRecord> records;
   std::vector<std::string> hashes;
+  std::vector<std::string> serialized;  // the exact bytes hashed and stored
   std::optional<std::vector<v1::EventRecord>> prior;  // loaded for corrections only
   for (size_t i = 0; i < req.events.size(); ++i) {
     auto fail = [&](Error e) -> Result<v1::AppendResponse> {
@@ -523,7 +524,8 @@ Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
       if (!next) return fail(next.error());
       state = std::move(*next);
     }
-    prev_hash = ChainHash(prev_hash, Serialize(rec));
+    serialized.push_back(Serialize(rec));
+    prev_hash = ChainHash(prev_hash, serialized.back());
     hashes.push_back(prev_hash);
     records.push_back(std::move(rec));
     ++seq;
@@ -533,7 +535,7 @@ Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& rec = records[i];
     v1::StoredEvent stored;
-    stored.set_record(Serialize(rec));
+    stored.set_record(std::move(serialized[i]));
     stored.set_hash(hashes[i]);
     const std::string seq_key = fmt_::EncodeBe64(rec.sequence());
     batch->Put(handles_[kEventsIdx], seq_key, Serialize(stored));
