@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev
   clang-format curl python3 python3-jsonschema
+  clang-16 libclang-rt-16-dev
 )
 
 missing=()

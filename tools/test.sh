@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs the whole test suite twice: a normal build and an
-# AddressSanitizer + UndefinedBehaviorSanitizer build. Exit status 0 only when both pass.
+# AddressSanitizer + UndefinedBehaviorSanitizer build; then runs each libFuzzer target for 60 s
+# (tests/fuzz/run.sh). Exit status 0 only when all three pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,6 @@ run_suite() {
 run_suite build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DCONTRACK_SANITIZE=ON
-echo "== all tests passed in the normal and the sanitizer build"
+echo "== fuzz every libFuzzer target for 60 s (clang-16, build-fuzz)"
+tests/fuzz/run.sh 60
+echo "== all tests passed in the normal and the sanitizer build, and the fuzz targets found nothing"

@@ -128,7 +128,8 @@ unsigned HttpStatusFor(const std::string& code) {
 Response ErrorResponse(const contrack::Error& e) {
   v1::ErrorResponse body;
   body.mutable_error()->set_code(e.code);
-  body.mutable_error()->set_message(e.message);
+  // Messages may quote untrusted bytes (a path, protobuf's parse error): keep the body JSON.
+  body.mutable_error()->set_message(ToValidUtf8(e.message));
   if (e.current_version) body.mutable_error()->set_current_version(*e.current_version);
   Response r = Json(HttpStatusFor(e.code), body);
   return r;

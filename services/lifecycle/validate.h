@@ -17,6 +17,14 @@ inline constexpr int kMaxExtensionOptions = 32;
 inline constexpr int kMaxOptionMonths = 120;
 inline constexpr int kMaxDays = 3650;
 
+// The length of the valid UTF-8 sequence at the start of `s` (1..4), or 0 when it is not one
+// (strict: no overlong forms, no surrogates, nothing past U+10FFFF).
+size_t Utf8SequenceLength(std::string_view s);
+
+// `s` with every byte that does not start a valid UTF-8 sequence replaced by U+FFFD, so that
+// text quoting untrusted input (an error message) can always be sent as JSON.
+std::string ToValidUtf8(std::string_view s);
+
 // A contract id is 1..64 characters of [A-Za-z0-9._-], starting with a letter or digit.
 [[nodiscard]] Result<void> ValidateContractId(std::string_view id);
 
