@@ -21,8 +21,8 @@ const std::string& FundingJson() {
       R"({"decision":{"reference":"WYCA-FIN-2024-0412","maker":"Director of Finance and )"
       R"(Resources","date":"2024-04-12"},"funding":{"funder":"Office of the Police and Crime )"
       R"(Commissioner for West Yorkshire","financial_year":"2024/25","amount_pence":12500000},)"
-      R"("note":"Contribution towards the 2024/25 Drug Intervention Programme under grant )"
-      R"(agreement OPCC-WY-2024-17; conditions as in the funding letter of 12 April 2024."})";
+      R"("note":"Contribution to the 2024/25 Drug Intervention Programme; grant agreement )"
+      R"(OPCC-WY-2024-17."})";
   return kJson;
 }
 

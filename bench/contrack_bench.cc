@@ -1,0 +1,423 @@
+// contrack_bench: the library-level benchmarks behind bench/run.sh. Each mode prints one JSON
+// object per measurement on stdout ({"name","value","unit",...}); progress goes to stderr.
+//
+//   sample   the bench event's sizes (JSON body, stored record)
+//   raw      raw RocksDB synced WriteBatch appends of the stored event bytes (the engine ceiling)
+//   library  durable EventLog::Append of the funding event to random contracts
+//   build    a large log: --contracts awards, filled with funding events up to --events
+//   alerts   EventLog::Alerts on a store
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_events.h"
+#include "services/lifecycle/dates.h"
+#include "storage/event_log.h"
+#include "storage/format.h"
+
+namespace contrack::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+[[noreturn]] void Die(const std::string& what) {
+  std::cerr << "contrack_bench: " << what << "\n";
+  std::exit(1);
+}
+
+// One measurement as a JSON line. `extra` is a JSON fragment (",\"k\":v...") or empty.
+void Emit(const std::string& name, double value, const std::string& unit,
+          const std::string& extra = "") {
+  std::cout << fmt::format(R"({{"name":"{}","value":{:.6g},"unit":"{}"{}}})", name, value, unit,
+                           extra)
+            << std::endl;
+}
+
+std::vector<int> ParseList(const std::string& s) {
+  std::vector<int> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(std::stoi(item));
+  if (out.empty()) Die("empty list: " + s);
+  return out;
+}
+
+std::unique_ptr<storage::EventLog> OpenLog(const std::string& dir, bool read_only = false) {
+  storage::Options o;
+  o.path = dir;
+  o.read_only = read_only;
+  auto log = storage::EventLog::Open(o);
+  if (!log) Die(log.error().ToString());
+  return std::move(*log);
+}
+
+// Runs `threads` workers until `seconds` pass (or each has done `per_thread` ops when nonzero),
+// after `warmup` seconds that are not counted. `op(thread, rng)` does one operation and
+// returns false on failure. Returns {ops, elapsed seconds, latencies in µs}.
+struct RunResult {
+  uint64_t ops = 0;
+  double seconds = 0;
+  std::vector<uint32_t> latencies_us;
+};
+
+template <typename Op>
+RunResult Run(int threads, double seconds, double warmup, uint64_t per_thread, Op op) {
+  std::atomic<int> phase{0};  // 0 warmup, 1 measure, 2 stop
+  std::vector<std::vector<uint32_t>> lat(threads);
+  std::vector<uint64_t> ops(threads, 0);
+  std::atomic<bool> failed{false};
+  std::barrier start(threads + 1);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&, t] {
+      std::mt19937_64 rng(0x5eed + t);
+      lat[t].reserve(per_thread ? per_thread : 1 << 16);
+      start.arrive_and_wait();
+      for (;;) {
+        const int ph = phase.load(std::memory_order_relaxed);
+        if (ph == 2 || (per_thread && ops[t] == per_thread)) break;
+        const auto t0 = Clock::now();
+        if (!op(t, rng)) {
+          failed = true;
+          break;
+        }
+        if (ph == 1 || per_thread) {
+          lat[t].push_back(static_cast<uint32_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
+          ++ops[t];
+        }
+      }
+    });
+  }
+  RunResult r;
+  start.arrive_and_wait();
+  Clock::time_point t0;
+  if (per_thread) {
+    phase = 1;
+    t0 = Clock::now();
+    for (auto& t : ts) t.join();
+  } else {
+    std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+    // Ops in flight when the phase flips are counted from here on: close enough at these rates.
+    phase = 1;
+    t0 = Clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    phase = 2;
+    for (auto& t : ts) t.join();
+  }
+  r.seconds = Seconds(Clock::now() - t0);
+  if (failed) Die("an operation failed (see above)");
+  for (int t = 0; t < threads; ++t) {
+    r.ops += ops[t];
+    r.latencies_us.insert(r.latencies_us.end(), lat[t].begin(), lat[t].end());
+  }
+  return r;
+}
+
+void EmitLatency(const std::string& name, RunResult& r, const std::string& extra) {
+  Emit(name + ".p50", Percentile(r.latencies_us, 50) / 1000.0, "ms", extra);
+  Emit(name + ".p99", Percentile(r.latencies_us, 99) / 1000.0, "ms", extra);
+}
+
+// Appends an award to contracts [0, n) with `threads` writers.
+void SetupContracts(storage::EventLog& log, uint64_t n, int threads) {
+  std::atomic<uint64_t> next{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&] {
+      for (uint64_t i = next++; i < n; i = next++) {
+        storage::AppendRequest req;
+        req.contract_id = ContractId(i);
+        req.expected_version = 0;
+        req.recorded_by = "bench";
+        req.events.push_back(AwardBody(i));
+        if (auto r = log.Append(req); !r)
+          Die("setup " + req.contract_id + ": " + r.error().ToString());
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+}
+
+// The stored bytes of one bench funding event, and of the state and alerts entry its append
+// writes (for the raw "contrack-shaped" batch), read back from a scratch store.
+struct SampleBytes {
+  std::string event, state, alert_key, alert_value, event_id;
+};
+
+SampleBytes Sample(const std::string& dir) {
+  SampleBytes out;
+  {
+    auto log = OpenLog(dir);
+    SetupContracts(*log, 1, 1);
+    storage::AppendRequest req;
+    req.contract_id = ContractId(0);
+    req.recorded_by = "bench";
+    req.events.push_back(FundingBody());
+    auto r = log->Append(req);
+    if (!r) Die(r.error().ToString());
+    out.event_id = r->events(0).event_id();
+    auto* db = log->raw_db();
+    rocksdb::ReadOptions ro;
+    if (!db->Get(ro, log->cf(storage::format::kEventsCf),
+                 storage::format::EncodeBe64(r->events(0).sequence()), &out.event)
+             .ok() ||
+        !db->Get(ro, log->cf(storage::format::kStateCf), req.contract_id, &out.state).ok()) {
+      Die("reading the sample back");
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, log->cf(storage::format::kAlertsCf)));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      out.alert_key = it->key().ToString();
+      out.alert_value = it->value().ToString();
+    }
+  }
+  std::filesystem::remove_all(dir);
+  return out;
+}
+
+int CmdSample(const std::string& dir, const std::string& out_dir) {
+  const SampleBytes s = Sample(dir);
+  if (!out_dir.empty()) {
+    std::filesystem::create_directories(out_dir);
+    std::ofstream(out_dir + "/funding.json") << FundingJson() << "\n";
+    std::ofstream(out_dir + "/award.json") << AwardJson(1) << "\n";
+  }
+  Emit("event.json_bytes", static_cast<double>(FundingJson().size()), "bytes");
+  Emit("event.stored_bytes", static_cast<double>(s.event.size()), "bytes");
+  Emit("event.state_bytes", static_cast<double>(s.state.size()), "bytes");
+  Emit("award.json_bytes", static_cast<double>(AwardJson(1).size()), "bytes");
+  return 0;
+}
+
+int CmdRaw(const std::string& dir, const std::vector<int>& threads, double seconds, double warmup,
+           const std::string& shape) {
+  const SampleBytes s = Sample(dir + "-sample");
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.max_total_wal_size = 256u << 20;
+  o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  o.keep_log_file_num = 2;
+  o.write_buffer_size = 64u << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* n : {"default", "events", "streams", "event_ids", "state", "alerts"}) {
+    cfs.emplace_back(n, rocksdb::ColumnFamilyOptions(o));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> h;
+  rocksdb::DB* raw = nullptr;
+  auto st = rocksdb::DB::Open(o, dir, cfs, &h, &raw);
+  if (!st.ok()) Die(st.ToString());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::atomic<uint64_t> seq{1};
+  const bool full = shape == "contrack";
+  for (int t : threads) {
+    auto r = Run(t, seconds, warmup, 0, [&](int, std::mt19937_64& rng) {
+      const uint64_t n = seq++;
+      const std::string key = storage::format::EncodeBe64(n);
+      rocksdb::WriteBatch b;
+      b.Put(h[1], key, s.event);
+      if (full) {
+        // The same five puts an EventLog append makes: event, stream, event id, state, alert.
+        const std::string id = ContractId(rng() % 10000);
+        b.Put(h[2], storage::format::StreamKey(id, n), key);
+        b.Put(h[3], fmt::format("{}{:012}", s.event_id.substr(0, 24), n), key);
+        b.Put(h[4], id, s.state);
+        b.Put(h[5], s.alert_key, s.alert_value);
+      }
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      auto ws = db->Write(wo, &b);
+      if (!ws.ok()) std::cerr << ws.ToString() << "\n";
+      return ws.ok();
+    });
+    const std::string name = fmt::format("rocksdb_raw{}.append.{}t", full ? "_5put" : "", t);
+    const std::string extra = fmt::format(R"(,"threads":{},"seconds":{:.2f},"value_bytes":{})", t,
+                                          r.seconds, s.event.size());
+    Emit(name, static_cast<double>(r.ops) / r.seconds, "events/s", extra);
+    EmitLatency(name, r, extra);
+    std::cerr << fmt::format("  {}: {:.0f} events/s\n", name, r.ops / r.seconds);
+  }
+  for (auto* x : h) db->DestroyColumnFamilyHandle(x);
+  db->Close();
+  return 0;
+}
+
+int CmdLibrary(const std::string& dir, const std::vector<int>& threads, double seconds,
+               double warmup, uint64_t contracts, uint64_t appends, bool setup_only) {
+  auto log = OpenLog(dir);
+  if (log->GetHead().sequence == 0) {
+    const auto t0 = Clock::now();
+    SetupContracts(*log, contracts, 64);
+    std::cerr << fmt::format("  set up {} contracts in {:.1f}s\n", contracts,
+                             Seconds(Clock::now() - t0));
+  }
+  if (setup_only) return 0;
+  const v1::EventBody funding = FundingBody();
+  for (int t : threads) {
+    const storage::Stats s0 = log->GetStats();
+    const uint64_t per_thread = appends ? std::max<uint64_t>(1, appends / t) : 0;
+    auto r = Run(t, seconds, warmup, per_thread, [&](int, std::mt19937_64& rng) {
+      storage::AppendRequest req;
+      req.contract_id = ContractId(rng() % contracts);
+      req.recorded_by = "bench";
+      req.events.push_back(funding);
+      auto res = log->Append(req);
+      if (!res) std::cerr << res.error().ToString() << "\n";
+      return res.has_value();
+    });
+    const storage::Stats s1 = log->GetStats();
+    const double writes = static_cast<double>(s1.synced_writes - s0.synced_writes);
+    // Stats include the warmup: the ratio is over the whole run.
+    const double per_write = writes > 0 ? static_cast<double>(s1.events - s0.events) / writes : 0;
+    const std::string name = fmt::format("contrack_lib.append.{}w", t);
+    const std::string extra =
+        fmt::format(R"(,"threads":{},"seconds":{:.2f},"contracts":{})", t, r.seconds, contracts);
+    Emit(name, static_cast<double>(r.ops) / r.seconds, "events/s", extra);
+    EmitLatency(name, r, extra);
+    Emit(name + ".events_per_synced_write", per_write, "events/write", extra);
+    std::cerr << fmt::format("  {}: {:.0f} events/s, {:.1f} events/synced write\n", name,
+                             r.ops / r.seconds, per_write);
+  }
+  return 0;
+}
+
+int CmdBuild(const std::string& dir, uint64_t contracts, uint64_t events, int threads) {
+  if (events < contracts) Die("--events must be at least --contracts");
+  auto log = OpenLog(dir);
+  if (log->GetHead().sequence != 0) Die(dir + " is not empty");
+  const v1::EventBody funding = FundingBody();
+  std::atomic<uint64_t> next{0}, done_events{0};
+  std::atomic<bool> stop{false};
+  const auto t0 = Clock::now();
+  std::thread progress([&] {
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      static auto last = Clock::now();
+      if (Clock::now() - last >= std::chrono::seconds(15)) {
+        last = Clock::now();
+        std::cerr << fmt::format("  build: {} events, {:.0f} events/s\n", done_events.load(),
+                                 done_events / Seconds(Clock::now() - t0));
+      }
+    }
+  });
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&] {
+      for (uint64_t i = next++; i < contracts; i = next++) {
+        // Contract i gets its award and then its share of the funding events, in one append.
+        const uint64_t n = events / contracts + (i < events % contracts ? 1 : 0);
+        storage::AppendRequest req;
+        req.contract_id = ContractId(i);
+        req.expected_version = 0;
+        req.recorded_by = "bench";
+        req.events.push_back(AwardBody(i));
+        for (uint64_t k = 1; k < n; ++k) req.events.push_back(funding);
+        auto r = log->Append(req);
+        if (!r) Die("build " + req.contract_id + ": " + r.error().ToString());
+        done_events += n;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  const double secs = Seconds(Clock::now() - t0);
+  stop = true;
+  progress.join();
+  const std::string extra = fmt::format(R"(,"events":{},"contracts":{},"seconds":{:.1f})",
+                                        done_events.load(), contracts, secs);
+  Emit("contrack_lib.build_log", done_events / secs, "events/s", extra);
+  return 0;
+}
+
+int CmdAlerts(const std::string& dir, const std::string& as_of_text, int within, int runs) {
+  auto log = OpenLog(dir, /*read_only=*/true);
+  const auto as_of = ParseDate(as_of_text, "--as-of");
+  if (!as_of) Die(as_of.error().ToString());
+  std::vector<uint32_t> warm_us;
+  double cold_ms = 0;
+  storage::AlertsResult last;
+  for (int i = 0; i < runs; ++i) {
+    const auto t0 = Clock::now();
+    auto r = log->Alerts(*as_of, within, "");
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
+    if (!r) Die(r.error().ToString());
+    if (i == 0) {
+      cold_ms = us.count() / 1000.0;
+    } else {
+      warm_us.push_back(static_cast<uint32_t>(us.count()));
+    }
+    last = std::move(*r);
+  }
+  const std::string extra =
+      fmt::format(R"(,"as_of":"{}","within_days":{},"log_events":{},"runs":{})", as_of_text, within,
+                  log->GetHead().sequence, runs);
+  Emit("contrack_lib.alerts", Percentile(warm_us, 50) / 1000.0, "ms", extra);
+  Emit("contrack_lib.alerts.cold", cold_ms, "ms", extra);
+  Emit("contrack_lib.alerts.index_entries_read", static_cast<double>(last.index_entries_read),
+       "entries", extra);
+  Emit("contrack_lib.alerts.listed", static_cast<double>(last.alerts.size()), "alerts", extra);
+  return 0;
+}
+
+}  // namespace
+}  // namespace contrack::bench
+
+int main(int argc, char** argv) {
+  using namespace contrack::bench;
+  CLI::App app{"contrack library benchmarks (see bench/run.sh)"};
+  app.require_subcommand(1);
+  std::string dir, out_dir, threads = "1,16,64", shape = "event", as_of = "2025-06-30";
+  double seconds = 10, warmup = 1;
+  uint64_t contracts = 10000, events = 0, appends = 0;
+  int build_threads = 64, within = 90, runs = 21;
+  bool setup_only = false;
+  auto* sample = app.add_subcommand("sample", "the bench event's sizes");
+  auto* raw = app.add_subcommand("raw", "raw RocksDB synced WriteBatch appends");
+  auto* lib = app.add_subcommand("library", "durable EventLog appends");
+  auto* build = app.add_subcommand("build", "build a large log");
+  auto* alerts = app.add_subcommand("alerts", "EventLog::Alerts timing");
+  for (auto* c : {sample, raw, lib, build, alerts}) {
+    c->add_option("--dir", dir, "a directory on the disk under test")->required();
+  }
+  sample->add_option("--out", out_dir, "write funding.json and award.json (one line each) here");
+  for (auto* c : {raw, lib}) {
+    c->add_option("--threads", threads, "comma-separated writer counts");
+    c->add_option("--seconds", seconds, "measured seconds per writer count");
+    c->add_option("--warmup", warmup, "unmeasured seconds first");
+  }
+  raw->add_option("--shape", shape, "event: one put; contrack: the 5 puts of an append");
+  lib->add_option("--contracts", contracts, "contracts awarded first, appended to at random");
+  lib->add_option("--appends", appends, "a fixed number of appends instead of --seconds");
+  lib->add_flag("--setup-only", setup_only, "only award the contracts (for contrackd)");
+  build->add_option("--contracts", contracts)->required();
+  build->add_option("--events", events)->required();
+  build->add_option("--threads", build_threads);
+  alerts->add_option("--as-of", as_of);
+  alerts->add_option("--within-days", within);
+  alerts->add_option("--runs", runs);
+  CLI11_PARSE(app, argc, argv);
+
+  if (*sample) return CmdSample(dir, out_dir);
+  if (*raw) return CmdRaw(dir, ParseList(threads), seconds, warmup, shape);
+  if (*lib) {
+    return CmdLibrary(dir, ParseList(threads), seconds, warmup, contracts, appends, setup_only);
+  }
+  if (*build) return CmdBuild(dir, contracts, events, build_threads);
+  if (*alerts) return CmdAlerts(dir, as_of, within, runs);
+  return 2;
+}
