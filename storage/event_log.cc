@@ -483,7 +483,7 @@ Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
   std::string prev_hash = g->head_hash;
   std::vector<v1::EventRecord> records;
   std::vector<std::string> hashes;
-  std::vector<std::string> serialized;  // the exact bytes hashed and stored
+  std::vector<std::string> serialized;                // the exact bytes hashed and stored
   std::optional<std::vector<v1::EventRecord>> prior;  // loaded for corrections only
   for (size_t i = 0; i < req.events.size(); ++i) {
     auto fail = [&](Error e) -> Result<v1::AppendResponse> {

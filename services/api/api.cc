@@ -411,7 +411,9 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
     return Error(403, kForbidden,
                  c.principal->name + " may not read contracts of " + current->authority());
   }
-  auto s = log_.GetStateAt(id, bounds->as_of, bounds->known_at);
+  // Without bounds the current state is the answer: do not read it twice.
+  auto s = bounds->as_of || bounds->known_at ? log_.GetStateAt(id, bounds->as_of, bounds->known_at)
+                                             : std::move(current);
   if (!s) return ErrorResponse(s.error());
   s->set_status(lifecycle::StatusOn(*s, bounds->as_of.value_or(DayOf(NowMicros()))));
   return Json(200, *s);
