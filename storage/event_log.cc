@@ -41,6 +41,18 @@ std::optional<std::string> AlertKeyOf(const v1::ContractState& s) {
                         e->contract_id());
 }
 
+// The alerts index key and entry bytes of a state; both empty when the contract is not live.
+void SetAlert(const v1::ContractState& s, std::string* key, std::string* value) {
+  key->clear();
+  value->clear();
+  auto e = lifecycle::AlertEntryFor(s);
+  if (!e) return;
+  const Date end = *ParseDate(e->end_date(), "end_date");
+  *key = fmt_::AlertKey(static_cast<uint16_t>(e->lead_days()), end.time_since_epoch().count(),
+                        e->contract_id());
+  e->SerializeToString(value);
+}
+
 // Replaces `before`'s alerts entry with `after`'s in `batch`.
 void UpdateAlertIndex(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
                       const v1::ContractState* before, const v1::ContractState& after) {
@@ -128,12 +140,13 @@ std::string ChainHash(const std::string& prev_hex, const std::string& record) {
   Unhex(prev_hex, prev);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, prev, sizeof(prev));
-  EVP_DigestUpdate(ctx, record.data(), record.size());
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
+  // One context per thread, reused: creating one per event cost as much as the hashing.
+  static thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                  &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx.get(), prev, sizeof(prev));
+  EVP_DigestUpdate(ctx.get(), record.data(), record.size());
+  EVP_DigestFinal_ex(ctx.get(), digest, &len);
   return Hex(digest, len);
 }
 
@@ -156,24 +169,44 @@ Result<LoggedEvent> DecodeStored(uint64_t seq, const rocksdb::Slice& value) {
 
 }  // namespace
 
+// The write path's newest state of a contract, with its alerts index entry.
+struct EventLog::CachedState {
+  v1::ContractState state;
+  std::string alert_key;    // empty when the contract is not live
+  std::string alert_value;  // the entry's bytes
+};
+
+// An append computed on one version of its contract: by the caller before it queues, or by the
+// leader when that version is no longer the newest (or the append holds a correction).
+struct EventLog::Draft {
+  bool drafted = false;      // the fields below hold a computation
+  bool leader_only = false;  // a correction, or the caller could not read the state
+  uint64_t base_version = 0;
+  Micros recorded_at = 0;
+  std::optional<Error> error;            // the rules refused the events on that version
+  std::vector<v1::EventRecord> records;  // the leader sets sequence and prev_hash
+  std::shared_ptr<CachedState> next;     // the state after the events
+};
+
 // A caller waiting in the write queue.
 struct EventLog::Writer {
   const AppendRequest* req;
+  bool has_client_ids = false;
+  Draft draft;
   Result<v1::AppendResponse> result = Fail(kIoError, "not written");
   bool done = false;
   std::condition_variable cv;
 };
 
-// What one group commit has prepared but not yet written: later requests in the group read it
-// before the database.
+// One group commit being prepared.
 struct EventLog::Group {
+  uint64_t ticket = 0;         // groups are written in ticket order
+  uint64_t committed_seq = 0;  // the durable head when preparation began
   uint64_t next_seq = 0;
   std::string head_hash;
-  std::unordered_map<std::string, v1::ContractState> states;
+  bool keep_pending = false;  // a correction in the group reads the group's earlier records
   std::unordered_map<std::string, std::vector<v1::EventRecord>> pending;  // by contract
-  std::unordered_map<std::string, v1::AppendedEvent> event_ids;           // id -> result
-  std::unordered_map<std::string, std::string> event_contract;            // id -> contract
-  boost::uuids::random_generator* uuids = nullptr;
+  std::vector<std::string> ids;                                           // event ids prepared
 };
 
 EventLog::EventLog(const Options& options) : options_(options) {}
@@ -266,6 +299,7 @@ Result<void> EventLog::OpenDb() {
   } else if (!it->status().ok()) {
     return std::unexpected(FromStatus(it->status(), "reading the log head"));
   }
+  prepared_head_ = head_;
   Log()->info("opened {} at sequence {}", options_.path, head_.sequence);
   return {};
 }
@@ -312,13 +346,17 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
 
   Writer w;
   w.req = &req;
+  w.has_client_ids = !ids.empty();
+  MakeDraft(req, &w.draft);  // in this thread, in parallel with other callers
+
   std::unique_lock l(mu_);
   writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(l);
+  while (!w.done && !(&w == writers_.front() && !forming_)) w.cv.wait(l);
   if (w.done) return std::move(w.result);
 
-  // This caller leads: take the queued writers (bounded), prepare them into one batch.
+  // This caller leads: take the queued writers (bounded) and prepare them into one batch.
   std::vector<Writer*> group;
+  Group g;
   size_t bytes = 0;
   for (Writer* x : writers_) {
     size_t sz = 0;
@@ -326,15 +364,23 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
     if (!group.empty() && bytes + sz > options_.max_group_bytes) break;
     group.push_back(x);
     bytes += sz;
+    g.keep_pending |= x->draft.leader_only;
   }
+  writers_.erase(writers_.begin(), writers_.begin() + static_cast<ptrdiff_t>(group.size()));
+  forming_ = true;
+  g.ticket = ++next_ticket_;
+  g.committed_seq = head_.sequence;
+  g.next_seq = prepared_head_.sequence + 1;
+  g.head_hash = prepared_head_.hash;
+  const uint64_t written = written_ticket_;
   const std::optional<Error> bg = bg_error_;
-  Group g;
-  g.next_seq = head_.sequence + 1;
-  g.head_hash = head_.hash;
   l.unlock();
 
-  static thread_local boost::uuids::random_generator uuids;
-  g.uuids = &uuids;
+  // Event ids of groups now written are in the store.
+  while (!inflight_by_ticket_.empty() && inflight_by_ticket_.front().first <= written) {
+    for (const auto& id : inflight_by_ticket_.front().second) inflight_ids_.erase(id);
+    inflight_by_ticket_.pop_front();
+  }
   rocksdb::WriteBatch batch;
   uint64_t committed_appends = 0, committed_events = 0;
   for (Writer* x : group) {
@@ -342,14 +388,26 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
       x->result = std::unexpected(*bg);
       continue;
     }
-    x->result = Prepare(*x->req, &g, &batch);
+    x->result = Prepare(*x, &g, &batch);
     if (x->result && !x->result->replayed()) {
       ++committed_appends;
       committed_events += x->result->events_size();
     }
   }
+  if (!g.ids.empty()) inflight_by_ticket_.emplace_back(g.ticket, std::move(g.ids));
+
+  // Wait for the previous group's write, then let the next group form (from the writers that
+  // queued until now) and prepare while this one syncs.
+  l.lock();
+  if (batch.Count() > 0) prepared_head_ = Head{g.next_seq - 1, g.head_hash};
+  while (written_ticket_ + 1 != g.ticket) written_cv_.wait(l);
+  forming_ = false;
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  std::optional<Error> err = bg_error_;  // an earlier group failed: this one builds on it
+  l.unlock();
+
   rocksdb::Status s;
-  if (batch.Count() > 0) {
+  if (!err && batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db_->Write(wo, &batch);
@@ -357,12 +415,14 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
 
   l.lock();
   if (!s.ok()) {
-    const Error err =
-        FromStatus(s, "synced write of " + std::to_string(committed_events) + " events");
-    Log()->error("{}; refusing writes until reopened", err.ToString());
+    err = FromStatus(s, "synced write of " + std::to_string(committed_events) + " events");
+    Log()->error("{}; refusing writes until reopened", err->ToString());
     bg_error_ = err;
+  }
+  if (err) {
+    // Nothing of this group is durable, and a replayed answer may point into a failed group.
     for (Writer* x : group) {
-      if (x->result && !x->result->replayed()) x->result = std::unexpected(err);
+      if (x->result) x->result = std::unexpected(*err);
     }
   } else if (batch.Count() > 0) {
     head_ = Head{g.next_seq - 1, g.head_hash};
@@ -370,23 +430,60 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
     stats_.events += committed_events;
     ++stats_.synced_writes;
   }
+  written_ticket_ = g.ticket;
+  written_cv_.notify_all();
   for (Writer* x : group) {
-    assert(writers_.front() == x);
-    writers_.pop_front();
     if (x != &w) {
       x->done = true;
       x->cv.notify_one();
     }
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
   return std::move(w.result);
 }
 
-Result<std::optional<v1::ContractState>> EventLog::LoadState(const std::string& id,
-                                                             const Group* g) const {
-  if (g != nullptr) {
-    if (auto it = g->states.find(id); it != g->states.end()) return it->second;
+void EventLog::WaitWritten(uint64_t ticket) const {
+  std::unique_lock l(mu_);
+  while (written_ticket_ < ticket && !bg_error_) written_cv_.wait(l);
+}
+
+EventLog::StatePtr EventLog::CachedStateOf(const std::string& id) const {
+  std::lock_guard l(cache_mu_);
+  auto it = cache_.find(id);
+  return it == cache_.end() ? nullptr : it->second;
+}
+
+void EventLog::CacheState(const std::string& id, StatePtr s, uint64_t committed_seq) {
+  std::lock_guard l(cache_mu_);
+  cache_[id] = std::move(s);
+  const size_t cap = options_.state_cache_entries;
+  if (cache_.size() <= cap) return;
+  // Evict down to 7/8 of the bound. States of groups not yet written stay: the next group
+  // builds on them and the store does not have them.
+  const size_t target = cap - cap / 8;
+  for (auto it = cache_.begin(); it != cache_.end() && cache_.size() > target;) {
+    if (it->second->state.last_sequence() <= committed_seq) {
+      it = cache_.erase(it);
+    } else {
+      ++it;
+    }
   }
+}
+
+Result<EventLog::StatePtr> EventLog::StateForWrite(const std::string& id, uint64_t committed_seq) {
+  if (auto s = CachedStateOf(id)) return s;
+  // Not cached, so no group in flight touched it: the store has its newest state.
+  auto loaded = LoadState(id);
+  if (!loaded) return std::unexpected(loaded.error());
+  if (!*loaded) return StatePtr{};
+  auto cs = std::make_shared<CachedState>();
+  cs->state = std::move(**loaded);
+  SetAlert(cs->state, &cs->alert_key, &cs->alert_value);
+  StatePtr out = cs;
+  CacheState(id, out, committed_seq);
+  return out;
+}
+
+Result<std::optional<v1::ContractState>> EventLog::LoadState(const std::string& id) const {
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), handles_[kStateIdx], id, &value);
   if (s.IsNotFound()) return std::optional<v1::ContractState>{};
@@ -418,57 +515,142 @@ Result<LoggedEvent> EventLog::ReadEvent(uint64_t seq) const {
   return DecodeStored(seq, value);
 }
 
-Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
-                                             rocksdb::WriteBatch* batch) {
+void EventLog::MakeDraft(const AppendRequest& req, Draft* d) const {
+  for (const auto& body : req.events) {
+    if (body.has_correction()) {
+      d->leader_only = true;  // replays the contract's events: only the leader sees them all
+      return;
+    }
+  }
+  StatePtr base = CachedStateOf(req.contract_id);
+  if (!base) {
+    auto loaded = LoadState(req.contract_id);
+    if (!loaded) {
+      d->leader_only = true;  // the leader reads it again and reports the error
+      return;
+    }
+    if (*loaded) {
+      auto cs = std::make_shared<CachedState>();
+      cs->state = std::move(**loaded);
+      SetAlert(cs->state, &cs->alert_key, &cs->alert_value);
+      base = std::move(cs);
+    }
+  }
+  // Taken after reading the state, so later than the recorded times of the events behind it.
+  const Micros at = req.recorded_at.value_or(NowMicros());
+  if (auto r = Compute(req, base.get(), at, std::nullopt, nullptr, d); !r) d->error = r.error();
+  d->drafted = true;
+}
+
+Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base,
+                               Micros recorded_at, std::optional<uint64_t> first_seq, Group* g,
+                               Draft* d) const {
+  static thread_local boost::uuids::random_generator uuids;
+  d->base_version = base ? base->state.version() : 0;
+  d->recorded_at = recorded_at;
+  d->records.clear();
+  d->error.reset();
+  d->next.reset();
+  const Date recorded_day = DayOf(recorded_at);
+  const v1::ContractState* state = base ? &base->state : nullptr;
+  v1::ContractState current;                          // the state after the events so far
+  std::optional<std::vector<v1::EventRecord>> prior;  // loaded for corrections only
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    auto fail = [&](Error e) -> Result<void> {
+      if (req.events.size() > 1) e.message = "events[" + std::to_string(i) + "]: " + e.message;
+      return std::unexpected(std::move(e));
+    };
+    auto body = NormalizeBody(req.events[i], boost::uuids::to_string(uuids()), recorded_day);
+    if (!body) return fail(body.error());
+    v1::EventRecord rec;
+    rec.set_sequence(first_seq ? *first_seq + i : 0);
+    rec.set_contract_id(req.contract_id);
+    rec.set_version(d->base_version + i + 1);
+    rec.set_event_id(body->event_id());
+    rec.set_type(EventType(*body));
+    rec.set_effective_date(body->effective_date());
+    rec.set_recorded_at_us(recorded_at);
+    rec.set_recorded_by(req.recorded_by);
+    *rec.mutable_body() = std::move(*body);
+
+    std::vector<v1::EventRecord> with_batch;
+    if (rec.body().has_correction()) {
+      if (g == nullptr) return fail({kIoError, "a correction is prepared by the leader", {}});
+      if (!prior) {
+        WaitWritten(g->ticket - 1);  // earlier groups may hold this contract's events
+        auto p = LoadRecords(req.contract_id, g);
+        if (!p) return fail(p.error());
+        prior = std::move(*p);
+      }
+      with_batch = *prior;
+      with_batch.insert(with_batch.end(), d->records.begin(), d->records.end());
+    }
+    auto next = lifecycle::Next(state, rec, with_batch, options_.rules);
+    if (!next) return fail(next.error());
+    current = std::move(*next);
+    state = &current;
+    d->records.push_back(std::move(rec));
+  }
+  auto cs = std::make_shared<CachedState>();
+  cs->state = std::move(current);
+  SetAlert(cs->state, &cs->alert_key, &cs->alert_value);
+  d->next = std::move(cs);
+  return {};
+}
+
+Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g, rocksdb::WriteBatch* batch) {
+  const AppendRequest& req = *w.req;
+  Draft& d = w.draft;
   v1::AppendResponse resp;
   resp.set_contract_id(req.contract_id);
 
   // Idempotency: an append whose event ids are all stored returns the original result.
-  size_t known = 0;
-  for (const auto& body : req.events) {
-    if (body.event_id().empty()) continue;
-    const std::string id = *NormalizeEventId(body.event_id(), "event_id");
-    v1::AppendedEvent original;
-    std::string contract;
-    if (auto it = g->event_ids.find(id); it != g->event_ids.end()) {
-      original = it->second;
-      contract = g->event_contract[id];
-    } else {
-      std::string value;
-      auto s = db_->Get(rocksdb::ReadOptions(), handles_[kEventIdsIdx], id, &value);
-      if (s.IsNotFound()) continue;
-      if (!s.ok()) return std::unexpected(FromStatus(s, "looking up event id " + id));
-      auto ev = ReadEvent(fmt_::DecodeBe64(value));
-      if (!ev) return std::unexpected(ev.error());
-      original.set_event_id(id);
-      original.set_version(ev->record.version());
-      original.set_sequence(ev->record.sequence());
-      original.set_hash(ev->hash);
-      contract = ev->record.contract_id();
+  if (w.has_client_ids) {
+    size_t known = 0;
+    for (const auto& body : req.events) {
+      if (body.event_id().empty()) continue;
+      const std::string id = *NormalizeEventId(body.event_id(), "event_id");
+      v1::AppendedEvent original;
+      std::string contract;
+      if (auto it = inflight_ids_.find(id); it != inflight_ids_.end()) {
+        original = it->second.event;
+        contract = it->second.contract_id;
+      } else {
+        std::string value;
+        auto s = db_->Get(rocksdb::ReadOptions(), handles_[kEventIdsIdx], id, &value);
+        if (s.IsNotFound()) continue;
+        if (!s.ok()) return std::unexpected(FromStatus(s, "looking up event id " + id));
+        auto ev = ReadEvent(fmt_::DecodeBe64(value));
+        if (!ev) return std::unexpected(ev.error());
+        original.set_event_id(id);
+        original.set_version(ev->record.version());
+        original.set_sequence(ev->record.sequence());
+        original.set_hash(ev->hash);
+        contract = ev->record.contract_id();
+      }
+      if (contract != req.contract_id) {
+        return Fail(kEventIdConflict, "event_id " + id + " is already stored for contract " +
+                                          contract + ", not " + req.contract_id);
+      }
+      ++known;
+      *resp.add_events() = original;
     }
-    if (contract != req.contract_id) {
-      return Fail(kEventIdConflict, "event_id " + id + " is already stored for contract " +
-                                        contract + ", not " + req.contract_id);
+    if (known > 0) {
+      if (known != req.events.size()) {
+        return Fail(kEventIdConflict, std::to_string(known) + " of the " +
+                                          std::to_string(req.events.size()) +
+                                          " event ids are already stored; a retried append must "
+                                          "repeat exactly the same events");
+      }
+      resp.set_replayed(true);
+      return resp;
     }
-    ++known;
-    *resp.add_events() = original;
-  }
-  if (known > 0) {
-    if (known != req.events.size()) {
-      return Fail(kEventIdConflict, std::to_string(known) + " of the " +
-                                        std::to_string(req.events.size()) +
-                                        " event ids are already stored; a retried append must "
-                                        "repeat exactly the same events");
-    }
-    resp.set_replayed(true);
-    return resp;
   }
 
-  auto loaded = LoadState(req.contract_id, g);
-  if (!loaded) return std::unexpected(loaded.error());
-  const std::optional<v1::ContractState> before = *loaded;
-  std::optional<v1::ContractState> state = std::move(*loaded);
-  const uint64_t current = state ? state->version() : 0;
+  auto base_or = StateForWrite(req.contract_id, g->committed_seq);
+  if (!base_or) return std::unexpected(base_or.error());
+  const StatePtr base = std::move(*base_or);
+  const uint64_t current = base ? base->state.version() : 0;
   if (req.expected_version && *req.expected_version != current) {
     Error e{kVersionConflict,
             "contract " + req.contract_id + " is at version " + std::to_string(current) +
@@ -477,91 +659,75 @@ Result<v1::AppendResponse> EventLog::Prepare(const AppendRequest& req, Group* g,
     return std::unexpected(e);
   }
 
-  const Micros recorded_at = req.recorded_at.value_or(NowMicros());
-  const Date recorded_day = DayOf(recorded_at);
-  uint64_t seq = g->next_seq;
-  std::string prev_hash = g->head_hash;
-  std::vector<v1::EventRecord> records;
-  std::vector<std::string> hashes;
-  std::vector<std::string> serialized;                // the exact bytes hashed and stored
-  std::optional<std::vector<v1::EventRecord>> prior;  // loaded for corrections only
-  for (size_t i = 0; i < req.events.size(); ++i) {
-    auto fail = [&](Error e) -> Result<v1::AppendResponse> {
-      if (req.events.size() > 1) e.message = "events[" + std::to_string(i) + "]: " + e.message;
-      return std::unexpected(std::move(e));
-    };
-    auto body = NormalizeBody(req.events[i], boost::uuids::to_string((*g->uuids)()), recorded_day);
-    if (!body) return fail(body.error());
-    v1::EventRecord rec;
-    rec.set_sequence(seq);
-    rec.set_contract_id(req.contract_id);
-    rec.set_version(current + i + 1);
-    rec.set_event_id(body->event_id());
-    rec.set_type(EventType(*body));
-    rec.set_effective_date(body->effective_date());
-    rec.set_recorded_at_us(recorded_at);
-    rec.set_recorded_by(req.recorded_by);
-    rec.set_prev_hash(prev_hash);
-    *rec.mutable_body() = std::move(*body);
-    if (g->event_ids.contains(rec.event_id())) {
-      return fail({kEventIdConflict, "event_id " + rec.event_id() + " is already used", {}});
+  // The caller's draft stands when it was computed on this version; recorded times stay in
+  // sequence order unless that would move them to another day.
+  bool use_draft = d.drafted && d.base_version == current;
+  Micros recorded_at = d.recorded_at;
+  if (use_draft && !req.recorded_at && recorded_at < last_recorded_at_) {
+    recorded_at = last_recorded_at_;
+    use_draft = DayOf(recorded_at) == DayOf(d.recorded_at);
+  }
+  if (!use_draft) {
+    recorded_at = req.recorded_at.value_or(std::max(NowMicros(), last_recorded_at_));
+    if (auto r = Compute(req, base.get(), recorded_at, g->next_seq, g, &d); !r) {
+      return std::unexpected(r.error());
     }
-
-    std::span<const v1::EventRecord> prior_span;
-    if (rec.body().has_correction()) {
-      if (!prior) {
-        auto p = LoadRecords(req.contract_id, g);
-        if (!p) return fail(p.error());
-        prior = std::move(*p);
-      }
-      std::vector<v1::EventRecord> with_batch = *prior;
-      with_batch.insert(with_batch.end(), records.begin(), records.end());
-      auto next = lifecycle::Next(state ? &*state : nullptr, rec, with_batch, options_.rules);
-      if (!next) return fail(next.error());
-      state = std::move(*next);
-    } else {
-      auto next = lifecycle::Next(state ? &*state : nullptr, rec, prior_span, options_.rules);
-      if (!next) return fail(next.error());
-      state = std::move(*next);
+  } else if (d.error) {
+    return std::unexpected(*d.error);
+  }
+  for (const auto& rec : d.records) {
+    if (inflight_ids_.contains(rec.event_id())) {
+      return Fail(kEventIdConflict, "event_id " + rec.event_id() + " is already used");
     }
-    serialized.push_back(Serialize(rec));
-    prev_hash = ChainHash(prev_hash, serialized.back());
-    hashes.push_back(prev_hash);
-    records.push_back(std::move(rec));
-    ++seq;
   }
 
-  // Every event passed: add them, their indexes and the new state to the batch.
-  for (size_t i = 0; i < records.size(); ++i) {
-    const auto& rec = records[i];
+  // Every event passed: chain them and add them, their indexes and the new state to the batch.
+  uint64_t seq = g->next_seq;
+  for (auto& rec : d.records) {
+    rec.set_sequence(seq);
+    rec.set_recorded_at_us(recorded_at);
+    rec.set_prev_hash(g->head_hash);
     v1::StoredEvent stored;
-    stored.set_record(std::move(serialized[i]));
-    stored.set_hash(hashes[i]);
-    const std::string seq_key = fmt_::EncodeBe64(rec.sequence());
+    std::string* bytes = stored.mutable_record();
+    rec.SerializeToString(bytes);
+    g->head_hash = ChainHash(g->head_hash, *bytes);
+    stored.set_hash(g->head_hash);
+    const std::string seq_key = fmt_::EncodeBe64(seq);
     batch->Put(handles_[kEventsIdx], seq_key, Serialize(stored));
     batch->Put(handles_[kStreamsIdx], fmt_::StreamKey(rec.contract_id(), rec.version()), seq_key);
     batch->Put(handles_[kEventIdsIdx], rec.event_id(), seq_key);
     auto* out = resp.add_events();
     out->set_event_id(rec.event_id());
     out->set_version(rec.version());
-    out->set_sequence(rec.sequence());
-    out->set_hash(hashes[i]);
-    g->event_ids[rec.event_id()] = *out;
-    g->event_contract[rec.event_id()] = rec.contract_id();
+    out->set_sequence(seq);
+    out->set_hash(g->head_hash);
+    inflight_ids_[rec.event_id()] = InflightId{*out, req.contract_id, g->ticket};
+    g->ids.push_back(rec.event_id());
+    ++seq;
   }
-  batch->Put(handles_[kStateIdx], req.contract_id, Serialize(*state));
-  UpdateAlertIndex(batch, handles_[kAlertsIdx], before ? &*before : nullptr, *state);
-  g->states[req.contract_id] = *state;
-  auto& pending = g->pending[req.contract_id];
-  pending.insert(pending.end(), records.begin(), records.end());
+  CachedState& next = *d.next;
+  next.state.set_last_sequence(seq - 1);
+  batch->Put(handles_[kStateIdx], req.contract_id, Serialize(next.state));
+  const std::string no_key;
+  const std::string& old_key = base ? base->alert_key : no_key;
+  if (!old_key.empty() && old_key != next.alert_key) batch->Delete(handles_[kAlertsIdx], old_key);
+  if (!next.alert_key.empty() &&
+      (old_key != next.alert_key || base->alert_value != next.alert_value)) {
+    batch->Put(handles_[kAlertsIdx], next.alert_key, next.alert_value);
+  }
+  if (g->keep_pending) {
+    auto& pending = g->pending[req.contract_id];
+    pending.insert(pending.end(), d.records.begin(), d.records.end());
+  }
+  CacheState(req.contract_id, std::move(d.next), g->committed_seq);
+  last_recorded_at_ = std::max(last_recorded_at_, recorded_at);
   g->next_seq = seq;
-  g->head_hash = prev_hash;
   return resp;
 }
 
 Result<v1::ContractState> EventLog::GetState(const std::string& contract_id) const {
   if (auto r = ValidateContractId(contract_id); !r) return std::unexpected(r.error());
-  auto s = LoadState(contract_id, nullptr);
+  auto s = LoadState(contract_id);
   if (!s) return std::unexpected(s.error());
   if (!*s) return Fail(kNotFound, "no contract " + contract_id);
   return std::move(**s);
@@ -764,6 +930,10 @@ Result<VerifyReport> EventLog::Verify(std::optional<Head> digest) const {
 
 Result<void> EventLog::Rebuild() {
   std::lock_guard l(mu_);
+  {
+    std::lock_guard c(cache_mu_);
+    cache_.clear();
+  }
   // Drop and recreate every derived column family.
   for (size_t idx : {kStreamsIdx, kEventIdsIdx, kStateIdx, kAlertsIdx}) {
     rocksdb::ColumnFamilyOptions cf_opts;
@@ -811,7 +981,7 @@ Result<void> EventLog::Rebuild() {
     if (it_state != states.end()) {
       prev = it_state->second;
     } else {
-      auto loaded = LoadState(rec.contract_id(), nullptr);
+      auto loaded = LoadState(rec.contract_id());
       if (!loaded) return std::unexpected(loaded.error());
       prev = std::move(*loaded);
     }

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "proto/contrack.pb.h"
@@ -36,6 +38,9 @@ struct Options {
   size_t max_group_bytes = 4u << 20;     // a group commit stops growing past this much payload
   size_t max_events_per_append = 1000;
   bool read_only = false;  // open without taking writes (offline readers)
+  // Decoded contract states the write path keeps in memory (about 2 KiB each), so an append
+  // to a recently written contract reads no state from the store.
+  size_t state_cache_entries = 32768;
 };
 
 struct AppendRequest {
@@ -171,23 +176,66 @@ class EventLog {
  private:
   struct Writer;
   struct Group;
+  struct Draft;
+  struct CachedState;
+  using StatePtr = std::shared_ptr<const CachedState>;
 
   explicit EventLog(const Options& options);
   Result<void> OpenDb();
-  Result<v1::AppendResponse> Prepare(const AppendRequest& req, Group* g, rocksdb::WriteBatch* b);
-  Result<std::optional<v1::ContractState>> LoadState(const std::string& id, const Group* g) const;
+  // The caller's share of an append, done before it queues: normalise the bodies and apply them
+  // to the newest state the write path knows. The leader keeps the result when that state is
+  // still the newest when it prepares the append.
+  void MakeDraft(const AppendRequest& req, Draft* d) const;
+  // Applies req's bodies to `base`; records get their sequence when `first_seq` is known.
+  Result<void> Compute(const AppendRequest& req, const CachedState* base, Micros recorded_at,
+                       std::optional<uint64_t> first_seq, Group* g, Draft* d) const;
+  Result<v1::AppendResponse> Prepare(Writer& w, Group* g, rocksdb::WriteBatch* b);
+  // The newest state for the write path: the cache, or the store (then cached). Only the
+  // preparing leader calls it.
+  Result<StatePtr> StateForWrite(const std::string& id, uint64_t committed_seq);
+  void CacheState(const std::string& id, StatePtr s, uint64_t committed_seq);
+  StatePtr CachedStateOf(const std::string& id) const;
+  Result<std::optional<v1::ContractState>> LoadState(const std::string& id) const;
   Result<std::vector<v1::EventRecord>> LoadRecords(const std::string& id, const Group* g) const;
   Result<LoggedEvent> ReadEvent(uint64_t seq) const;
+  // Waits until groups up to `ticket` are written (or writes have failed).
+  void WaitWritten(uint64_t ticket) const;
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in format order; owned, freed in dtor
 
+  // Appends go through two stages. A leader takes the queued writers as a group and prepares
+  // it (sequences, hashes, views into one WriteBatch); groups are written in that order, one
+  // at a time. The next group forms when this one starts its write, so it is prepared while
+  // this one syncs and holds every writer that queued meanwhile.
   mutable std::mutex mu_;
-  std::deque<Writer*> writers_;    // guarded by mu_
-  std::optional<Error> bg_error_;  // guarded by mu_: a failed write stops all writes
-  Head head_;                      // guarded by mu_
-  Stats stats_;                    // guarded by mu_
+  std::deque<Writer*> writers_;  // guarded by mu_: waiting for a group
+  bool forming_ = false;         // guarded by mu_: a group is being prepared or waits to write
+  uint64_t next_ticket_ = 0;     // guarded by mu_: the last group's ticket
+  uint64_t written_ticket_ = 0;  // guarded by mu_: groups up to this one are written
+  mutable std::condition_variable written_cv_;  // signalled when written_ticket_ moves
+  std::optional<Error> bg_error_;               // guarded by mu_: a failed write stops all writes
+  Head head_;                                   // guarded by mu_: the last durable event
+  Head prepared_head_;                          // guarded by mu_: the last prepared event
+  Micros last_recorded_at_ = 0;                 // owned by the preparing leader
+  Stats stats_;                                 // guarded by mu_
+
+  // The newest state of recently written contracts, including those of groups still being
+  // written (so the next group builds on them). Written only by the preparing leader; an entry
+  // is evicted only once its events are durable.
+  mutable std::mutex cache_mu_;
+  std::unordered_map<std::string, StatePtr> cache_;  // guarded by cache_mu_
+
+  // Event ids of prepared groups not yet known to be written (the store has the rest), for
+  // idempotency and id collisions. Only the preparing leader touches these.
+  struct InflightId {
+    v1::AppendedEvent event;
+    std::string contract_id;
+    uint64_t ticket = 0;
+  };
+  std::unordered_map<std::string, InflightId> inflight_ids_;
+  std::deque<std::pair<uint64_t, std::vector<std::string>>> inflight_by_ticket_;
 };
 
 }  // namespace contrack::storage

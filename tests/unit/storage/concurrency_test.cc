@@ -3,21 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <random>
 #include <set>
 #include <thread>
 
 #include "storage/event_log.h"
+#include "storage/format.h"
 #include "tests/support/test_support.h"
 
 namespace contrack::storage {
 namespace {
 
 using testing::AppendJson;
+using testing::DumpCf;
 using testing::OpenLog;
 using testing::TempDir;
 
 constexpr char kAward[] =
     R"({"award":{"authority":"Leeds City Council","title":"t","supplier":{"name":"CRI"},"start_date":"2015-04-01","end_date":"2016-03-31","value_pence":72867800}})";
+constexpr char kAwardWithOptions[] =
+    R"({"award":{"authority":"Leeds City Council","title":"t","supplier":{"name":"CRI"},"start_date":"2015-04-01","end_date":"2016-03-31","value_pence":72867800,"extension_options":[{"months":6},{"months":6}]}})";
 constexpr char kFunding[] =
     R"({"funding":{"funder":"OPCC","financial_year":"2015/16","amount_pence":1}})";
 
@@ -120,6 +125,102 @@ TEST(ConcurrencyTest, ConcurrentRetriesOfOneEventIdStoreItOnce) {
   EXPECT_EQ(log->GetState("RETRY")->version(), 2u);
   EXPECT_EQ(log->GetState("RETRY")->funding_committed_pence(), 5);
   ExpectGaplessLog(*log, 2);
+}
+
+// Groups are prepared while the previous group syncs, callers draft their appends on the state
+// they read before queueing, and the leader recomputes those whose contract moved on. With a
+// state cache of two entries (so states are evicted and reread all the time), mixed appends,
+// extensions that change the alerts entry, corrections that replay a contract and retried
+// event ids from 16 threads must leave exactly the views a rebuild derives from the log, and
+// recorded times in sequence order.
+TEST(ConcurrencyTest, PipelinedGroupsWithATinyStateCacheLeaveTheViewsARebuildDerives) {
+  TempDir dir;
+  Options o;
+  o.path = dir.str();
+  o.state_cache_entries = 2;
+  auto opened = EventLog::Open(o);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  EventLog& log = **opened;
+  constexpr int kContracts = 6, kThreads = 16, kOpsPerThread = 60;
+  for (int c = 0; c < kContracts; ++c) {
+    auto r = AppendJson(log, "MIX-" + std::to_string(c), kAwardWithOptions, 0);
+    ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  }
+  std::atomic<int> ok{0}, refused{0}, replayed{0}, corrected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      std::vector<std::pair<std::string, std::string>> mine;  // contract, event id to correct
+      for (int i = 0; i < kOpsPerThread; ++i) {
+        const std::string id = "MIX-" + std::to_string(rng() % kContracts);
+        const int op = static_cast<int>(rng() % 8);
+        std::string body;
+        if (op == 0) {
+          body = R"({"effective_date":"2016-03-01","extension":{"new_end_date":"2016-09-30"}})";
+        } else if (op == 1) {
+          body = R"({"effective_date":"2016-09-01","extension":{"new_end_date":"2017-03-31"}})";
+        } else if (op == 2 && !mine.empty()) {
+          const auto [contract, target] = mine.back();
+          mine.pop_back();
+          auto r = AppendJson(log, contract,
+                              R"({"correction":{"corrects_event_id":")" + target +
+                                  R"(","reason":"entered twice"}})");
+          ASSERT_TRUE(r.has_value()) << r.error().ToString();
+          corrected++;
+          continue;
+        } else if (op == 3) {
+          char event_id[40];
+          std::snprintf(event_id, sizeof(event_id), "33333333-3333-4333-8333-%012d", t * 1000 + i);
+          body = std::string(R"({"event_id":")") + event_id +
+                 R"(","funding":{"funder":"OPCC","financial_year":"2015/16","amount_pence":3}})";
+          auto first = AppendJson(log, id, body);
+          ASSERT_TRUE(first.has_value()) << first.error().ToString();
+          auto again = AppendJson(log, id, body);
+          ASSERT_TRUE(again.has_value()) << again.error().ToString();
+          ASSERT_TRUE(again->replayed());
+          ASSERT_EQ(again->events(0).hash(), first->events(0).hash());
+          replayed++;
+          continue;
+        } else {
+          body = R"({"funding":{"funder":"OPCC","financial_year":"2015/16","amount_pence":1}})";
+        }
+        auto r = AppendJson(log, id, body);
+        if (r) {
+          ok++;
+          if (op > 3) mine.emplace_back(id, r->events(0).event_id());
+        } else {
+          ASSERT_NE(r.error().code, "io_error") << r.error().ToString();
+          refused++;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_GT(corrected.load(), 0);
+  ASSERT_GT(replayed.load(), 0);
+
+  auto all = log.ReadLog(0, SIZE_MAX);
+  ASSERT_TRUE(all.has_value());
+  ExpectGaplessLog(log, all->size());
+  for (size_t i = 1; i < all->size(); ++i) {
+    EXPECT_LE((*all)[i - 1].record.recorded_at_us(), (*all)[i].record.recorded_at_us())
+        << "sequence " << i + 1 << " was recorded before sequence " << i;
+  }
+  const auto state = DumpCf(log, format::kStateCf);
+  const auto streams = DumpCf(log, format::kStreamsCf);
+  const auto ids = DumpCf(log, format::kEventIdsCf);
+  const auto alerts = DumpCf(log, format::kAlertsCf);
+  ASSERT_EQ(state.size(), static_cast<size_t>(kContracts));
+  ASSERT_EQ(ids.size(), all->size());
+  auto r = log.Rebuild();
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(DumpCf(log, format::kStateCf), state);
+  EXPECT_EQ(DumpCf(log, format::kStreamsCf), streams);
+  EXPECT_EQ(DumpCf(log, format::kEventIdsCf), ids);
+  EXPECT_EQ(DumpCf(log, format::kAlertsCf), alerts);
+  RecordProperty("appends", ok.load());
+  RecordProperty("refused", refused.load());
 }
 
 }  // namespace
