@@ -86,6 +86,13 @@ Result<uint64_t> ParseUint(const std::map<std::string, std::string>& q, const st
   return v;
 }
 
+// A page size: 1..kMaxPage. Zero would be a page that can never advance.
+Result<uint64_t> ParseLimit(const std::map<std::string, std::string>& q) {
+  auto v = ParseUint(q, "limit", kDefaultPage, kMaxPage);
+  if (v && *v == 0) return Fail(kInvalidArgument, "limit is 0; it must be at least 1");
+  return v;
+}
+
 struct TimeBounds {
   std::optional<Date> as_of;
   std::optional<Micros> known_at;
@@ -533,7 +540,7 @@ Response Api::Funding(Ctx& c) {
 Response Api::GetHistory(Ctx& c, const std::string& id) {
   auto after = ParseUint(c.query, "after_version", 0, UINT64_MAX);
   if (!after) return ErrorResponse(after.error());
-  auto limit = ParseUint(c.query, "limit", kDefaultPage, kMaxPage);
+  auto limit = ParseLimit(c.query);
   if (!limit) return ErrorResponse(limit.error());
   auto s = log_.GetState(id);
   if (!s) return ErrorResponse(s.error());
@@ -557,7 +564,7 @@ Response Api::GetHistory(Ctx& c, const std::string& id) {
 }
 
 Response Api::ListContracts(Ctx& c) {
-  auto limit = ParseUint(c.query, "limit", kDefaultPage, kMaxPage);
+  auto limit = ParseLimit(c.query);
   if (!limit) return ErrorResponse(limit.error());
   auto bounds = ParseBounds(c.query);
   if (!bounds) return ErrorResponse(bounds.error());
@@ -597,12 +604,12 @@ void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
   }
   auto after = ParseUint(c.query, "after", 0, UINT64_MAX);
   if (!after) return done(ErrorResponse(after.error()));
-  auto limit = ParseUint(c.query, "limit", kDefaultPage, kMaxPage);
+  auto limit = ParseLimit(c.query);
   if (!limit) return done(ErrorResponse(limit.error()));
   auto wait_ms = ParseUint(c.query, "wait_ms", 0, kMaxWaitMs);
   if (!wait_ms) return done(ErrorResponse(wait_ms.error()));
   auto answer = [this, after = *after, limit = *limit]() -> Response {
-    auto events = log_.ReadLog(after, limit == 0 ? 1 : limit);
+    auto events = log_.ReadLog(after, limit);
     if (!events) return ErrorResponse(events.error());
     v1::FeedResponse resp;
     for (const auto& e : *events) *resp.add_events() = storage::ToHistoryEntry(e, false);

@@ -479,6 +479,10 @@ TEST_F(ServerTest, MalformedQueryParametersAre400) {
            "/v1/contracts/LCC-DIP-CRI-2015/events?after_version=x",
            "/v1/contracts/LCC-DIP-CRI-2015/events?limit=-3",
            "/v1/contracts?limit=many",
+           // A page of zero could never advance; the list once indexed element -1 for it.
+           "/v1/contracts?limit=0",
+           "/v1/contracts/LCC-DIP-CRI-2015/events?limit=0",
+           "/v1/feed?after=0&limit=0",
        }) {
     auto r = c.Get(target);
     EXPECT_EQ(r.status, 400) << target << ": " << Describe(r);
