@@ -162,7 +162,10 @@ class CrashTest : public ::testing::Test {
 
   void StartServer() {
     server_ = std::make_unique<ServerProcess>();
-    ASSERT_TRUE(server_->Start(data_.string(), tokens_.string(), {"--shutdown-grace-ms", "5000"}))
+    // A state cache far smaller than the contracts written, so states are evicted (and read back
+    // from the store) while groups are in flight when the kill lands.
+    ASSERT_TRUE(server_->Start(data_.string(), tokens_.string(),
+                               {"--shutdown-grace-ms", "5000", "--state-cache-entries", "8"}))
         << "contrackd did not start on " << data_ << "\nstdout:\n"
         << server_->Stdout() << "\nstderr:\n"
         << server_->Stderr();
