@@ -5,12 +5,14 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 #include <charconv>
@@ -114,6 +116,17 @@ std::string Hex(const unsigned char* p, size_t n) {
 }
 
 // Decodes 64 hex digits; false when malformed.
+// RocksDB counts every key comparison into a thread-local PerfContext unless the thread's perf
+// level is kDisable; from the shared library each count is a __tls_get_addr call, about a tenth of
+// an append's instructions. contrack reads no perf counters.
+void DisablePerfCounters() {
+  thread_local const bool done = [] {
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    return true;
+  }();
+  (void)done;
+}
+
 bool Unhex(std::string_view hex, unsigned char out[fmt_::kHashSize]) {
   if (hex.size() != 2 * fmt_::kHashSize) return false;
   auto val = [](char c) -> int {
@@ -344,6 +357,7 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
     }
   }
 
+  DisablePerfCounters();
   Writer w;
   w.req = &req;
   w.has_client_ids = !ids.empty();
@@ -726,6 +740,7 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g, rocksdb::Write
 }
 
 Result<v1::ContractState> EventLog::GetState(const std::string& contract_id) const {
+  DisablePerfCounters();
   if (auto r = ValidateContractId(contract_id); !r) return std::unexpected(r.error());
   auto s = LoadState(contract_id);
   if (!s) return std::unexpected(s.error());
@@ -929,6 +944,7 @@ Result<VerifyReport> EventLog::Verify(std::optional<Head> digest) const {
 }
 
 Result<void> EventLog::Rebuild() {
+  DisablePerfCounters();
   std::lock_guard l(mu_);
   {
     std::lock_guard c(cache_mu_);
@@ -1089,9 +1105,33 @@ Result<AlertsResult> EventLog::Alerts(Date as_of, int within_days,
     it->Next();
   }
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading alerts"));
-  std::sort(out.alerts.begin(), out.alerts.end(), [](const v1::Alert& x, const v1::Alert& y) {
-    return std::tie(x.deadline(), x.contract_id()) < std::tie(y.deadline(), y.contract_id());
+  // Sort small keys, then move each alert once. Deadlines are FormatDate output (years 1900 -
+  // 2999 less a lead time: always YYYY-MM-DD), compared as the number YYYYMMDD.
+  struct SortKey {
+    int32_t deadline;
+    std::string_view contract_id;
+    size_t index;
+  };
+  auto day_number = [](std::string_view d) {
+    int32_t n = 0;
+    for (char c : d) {
+      if (c >= '0' && c <= '9') n = n * 10 + (c - '0');
+    }
+    return n;
+  };
+  std::vector<SortKey> keys;
+  keys.reserve(out.alerts.size());
+  for (size_t i = 0; i < out.alerts.size(); ++i) {
+    keys.push_back({day_number(out.alerts[i].deadline()), out.alerts[i].contract_id(), i});
+  }
+  std::sort(keys.begin(), keys.end(), [](const SortKey& x, const SortKey& y) {
+    if (x.deadline != y.deadline) return x.deadline < y.deadline;
+    return x.contract_id < y.contract_id;
   });
+  std::vector<v1::Alert> sorted;
+  sorted.reserve(out.alerts.size());
+  for (const auto& k : keys) sorted.push_back(std::move(out.alerts[k.index]));
+  out.alerts = std::move(sorted);
   return out;
 }
 

@@ -46,10 +46,24 @@ Result<Date> ParseDate(std::string_view text, std::string_view field) {
 
 std::string FormatDate(Date d) {
   const year_month_day ymd{d};
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+  if (y < 0 || y > 9999) {  // outside what ParseDate accepts; kept printable
+    char buf[24];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", y, m, day);
+    return buf;
+  }
+  // Hot in alerts and history (one call per listed entry): no printf.
+  std::string out(10, '-');
+  out[0] = static_cast<char>('0' + y / 1000);
+  out[1] = static_cast<char>('0' + y / 100 % 10);
+  out[2] = static_cast<char>('0' + y / 10 % 10);
+  out[3] = static_cast<char>('0' + y % 10);
+  out[5] = static_cast<char>('0' + m / 10);
+  out[6] = static_cast<char>('0' + m % 10);
+  out[8] = static_cast<char>('0' + day / 10);
+  out[9] = static_cast<char>('0' + day % 10);
+  return out;
 }
 
 Date PeriodEnd(Date end, int months_n) {

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+
 namespace contrack {
 namespace {
 
@@ -18,6 +21,27 @@ TEST(DatesTest, RefusesImpossibleAndMalformedDates) {
   }
   EXPECT_TRUE(ParseDate("2016-02-29", "d").has_value());
   EXPECT_EQ(FormatDate(D("2016-02-29")), "2016-02-29");
+}
+
+TEST(DatesTest, FormatDateIsTheInverseOfParseDateOnEveryDayOf400Years) {
+  // Checked against the calendar itself, not against a second formatter.
+  Date d = D("1900-01-01");
+  int checked = 0;
+  for (int y = 1900; y < 2300; ++y) {
+    for (unsigned m = 1; m <= 12; ++m) {
+      const auto last = std::chrono::year_month_day_last{
+          std::chrono::year{y}, std::chrono::month_day_last{std::chrono::month{m}}};
+      for (unsigned day = 1; day <= static_cast<unsigned>(last.day()); ++day) {
+        char want[11];
+        std::snprintf(want, sizeof(want), "%04d-%02u-%02u", y, m, day);
+        ASSERT_EQ(FormatDate(d), want);
+        ASSERT_EQ(*ParseDate(want, "d"), d) << want;
+        d += std::chrono::days{1};
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 146097);  // one 400-year Gregorian cycle
 }
 
 TEST(DatesTest, OptionPeriodsRunFromTheDayAfterTheEnd) {
