@@ -19,9 +19,8 @@
 #   BENCH_SECONDS=5             measured seconds per figure per round (after BENCH_WARMUP=1)
 #   BENCH_CONTRACTS=10000       contracts awarded before the append and read runs
 #   BENCH_ALERT_CONTRACTS=1000000  contracts in the large log (alerts, memory)
-#   BENCH_REBUILD_EVENTS=3000000   events in the large log (rebuild): the largest that keeps the
-#                               run under 20 minutes on the 2-core machine; 10000000 (the issue's
-#                               full size) adds about 12 minutes there
+#   BENCH_REBUILD_EVENTS=10000000  events in the large log (rebuild, memory): the size;
+#                               about 5 of the run's minutes on the 2-core machine
 #   BENCH_DIR=build-bench       build directory; the data lives in $BENCH_DIR/bench-data (same
 #                               disk), removed at the end unless BENCH_KEEP_DATA=1
 #   BENCH_PG_PORT=55432, BENCH_REDIS_PORT=56379   loopback ports for the peers
@@ -35,7 +34,7 @@ BENCH_SECONDS=${BENCH_SECONDS:-5}
 BENCH_WARMUP=${BENCH_WARMUP:-1}
 BENCH_CONTRACTS=${BENCH_CONTRACTS:-10000}
 BENCH_ALERT_CONTRACTS=${BENCH_ALERT_CONTRACTS:-1000000}
-BENCH_REBUILD_EVENTS=${BENCH_REBUILD_EVENTS:-3000000}
+BENCH_REBUILD_EVENTS=${BENCH_REBUILD_EVENTS:-10000000}
 BENCH_DIR=${BENCH_DIR:-build-bench}
 BENCH_PG_PORT=${BENCH_PG_PORT:-55432}
 BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-56379}

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   int64_t header_timeout_ms = 10000, idle_timeout_ms = 30000, shutdown_grace_ms = 10000;
   int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
   size_t block_cache_mb = 64;
+  size_t write_buffer_mb = storage::Options{}.write_buffer_bytes >> 20;
   size_t state_cache_entries = storage::Options{}.state_cache_entries;
   std::string log_level = "info", log_format = "text";
   contrack::views::OcdsOptions ocds;
@@ -53,7 +54,12 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown-grace-ms", shutdown_grace_ms, "time to finish in-flight requests");
   app.add_option("--key-decision-threshold", threshold, "key decision threshold in pence")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--block-cache-mb", block_cache_mb, "RocksDB block cache size");
+  app.add_option("--block-cache-mb", block_cache_mb,
+                 "RocksDB block cache size (data, index and filter blocks)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  app.add_option("--write-buffer-mb", write_buffer_mb,
+                 "RocksDB memtables of all column families together")
+      ->check(CLI::Range(size_t{4}, size_t{1} << 20));
   app.add_option("--state-cache-entries", state_cache_entries,
                  "contract states the write path keeps decoded in memory (about 2 KiB each)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24));
@@ -89,6 +95,7 @@ int main(int argc, char** argv) {
   options.path = data_dir;
   options.rules.key_decision_threshold_pence = threshold;
   options.block_cache_bytes = block_cache_mb << 20;
+  options.write_buffer_bytes = write_buffer_mb << 20;
   options.state_cache_entries = state_cache_entries;
   auto log = storage::EventLog::Open(options);
   if (!log) return Fatal(log.error().ToString());

@@ -2,6 +2,7 @@
 #include "storage/event_log.h"
 
 #include <openssl/evp.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -10,6 +11,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -259,15 +261,38 @@ Result<void> EventLog::OpenDb() {
   db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_opts.info_log = std::make_shared<RocksLogger>(rocksdb::InfoLogLevel::WARN_LEVEL);
 
+  // Memtables of every column family together stay within write_buffer_bytes (the largest is
+  // flushed first).
+  db_opts.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options_.write_buffer_bytes);
+
+  // Index and filter blocks live in the block cache, not beside it, where they would grow with
+  // the log. They are partitioned (4 KiB pieces under a small pinned top level) so a cache miss
+  // reads one piece, not a file's whole index, and they take the cache's high-priority half.
+  rocksdb::LRUCacheOptions cache_opts;
+  cache_opts.capacity = options_.block_cache_bytes;
+  cache_opts.high_pri_pool_ratio = 0.5;
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  table.block_cache = rocksdb::NewLRUCache(cache_opts);
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // No one memtable may take more than half the budget (at most 64 MiB); its arena grows in
+  // eighths of that, so six column families' empty memtables hold under half the budget.
+  const size_t cf_buffer =
+      std::clamp<size_t>(options_.write_buffer_bytes / 2, 256u << 10, 64u << 20);
   rocksdb::ColumnFamilyOptions log_cf;
   log_cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  log_cf.write_buffer_size = 64u << 20;
+  log_cf.write_buffer_size = cf_buffer;
   rocksdb::BlockBasedTableOptions point_table = table;
   point_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions point_cf;
   point_cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_table));
+  point_cf.write_buffer_size = cf_buffer;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (size_t i = 0; i < std::size(kCfNames); ++i) {
@@ -330,6 +355,20 @@ std::optional<Error> EventLog::WriteError() const {
 Stats EventLog::GetStats() const {
   std::lock_guard l(mu_);
   return stats_;
+}
+
+MemoryUsage EventLog::GetMemory() const {
+  MemoryUsage m;
+  uint64_t v = 0;
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &v)) {
+    m.memtable_bytes = v;
+  }
+  if (db_->GetIntProperty(handles_[kEventsIdx], rocksdb::DB::Properties::kBlockCacheUsage, &v)) {
+    m.block_cache_bytes = v;  // one cache, shared by every column family
+  }
+  std::lock_guard l(cache_mu_);
+  m.state_cache_entries = cache_.size();
+  return m;
 }
 
 Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {

@@ -34,8 +34,11 @@ namespace contrack::storage {
 struct Options {
   std::string path;  // the database directory; created when missing
   lifecycle::Rules rules;
-  size_t block_cache_bytes = 64u << 20;  // bounds read memory, whatever the log's size
-  size_t max_group_bytes = 4u << 20;     // a group commit stops growing past this much payload
+  // Memory is bounded by these three, whatever the log's size: the block cache (data, index and
+  // filter blocks), the memtables of all column families together, and the state cache.
+  size_t block_cache_bytes = 64u << 20;
+  size_t write_buffer_bytes = 128u << 20;
+  size_t max_group_bytes = 4u << 20;  // a group commit stops growing past this much payload
   size_t max_events_per_append = 1000;
   bool read_only = false;  // open without taking writes (offline readers)
   // Decoded contract states the write path keeps in memory (about 2 KiB each), so an append
@@ -82,6 +85,13 @@ struct Stats {
   uint64_t appends = 0;        // append calls that committed events
   uint64_t events = 0;         // events committed
   uint64_t synced_writes = 0;  // synced WriteBatches
+};
+
+// Memory held by the store's caches and buffers, each bounded by an Options field.
+struct MemoryUsage {
+  uint64_t memtable_bytes = 0;       // all column families' memtables (write_buffer_bytes)
+  uint64_t block_cache_bytes = 0;    // data, index and filter blocks (block_cache_bytes)
+  uint64_t state_cache_entries = 0;  // the write path's decoded states (state_cache_entries)
 };
 
 // Copies the backup at `backup_dir` into `data_dir` (which must not exist or be empty), opens it
@@ -152,6 +162,7 @@ class EventLog {
 
   Head GetHead() const;
   Stats GetStats() const;
+  MemoryUsage GetMemory() const;
   // The error that stopped writes (a failed synced write), if any.
   std::optional<Error> WriteError() const;
 

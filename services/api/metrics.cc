@@ -55,6 +55,19 @@ std::string Metrics::Render(const storage::EventLog& log) const {
       << "# HELP contrack_log_head_sequence Sequence of the last committed event.\n"
       << "# TYPE contrack_log_head_sequence gauge\n"
       << "contrack_log_head_sequence " << log.GetHead().sequence << "\n";
+  const storage::MemoryUsage m = log.GetMemory();
+  out << "# HELP contrack_memtable_bytes RocksDB memtables, all column families "
+         "(bounded by --write-buffer-mb).\n"
+      << "# TYPE contrack_memtable_bytes gauge\n"
+      << "contrack_memtable_bytes " << m.memtable_bytes << "\n"
+      << "# HELP contrack_block_cache_bytes RocksDB block cache in use (bounded by "
+         "--block-cache-mb).\n"
+      << "# TYPE contrack_block_cache_bytes gauge\n"
+      << "contrack_block_cache_bytes " << m.block_cache_bytes << "\n"
+      << "# HELP contrack_state_cache_entries Decoded states the write path holds (bounded by "
+         "--state-cache-entries).\n"
+      << "# TYPE contrack_state_cache_entries gauge\n"
+      << "contrack_state_cache_entries " << m.state_cache_entries << "\n";
   return out.str();
 }
 

@@ -2,6 +2,7 @@
 // global sequence, no duplicates.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <set>
@@ -125,6 +126,51 @@ TEST(ConcurrencyTest, ConcurrentRetriesOfOneEventIdStoreItOnce) {
   EXPECT_EQ(log->GetState("RETRY")->version(), 2u);
   EXPECT_EQ(log->GetState("RETRY")->funding_committed_pence(), 5);
   ExpectGaplessLog(*log, 2);
+}
+
+// Memory is bounded by configuration, not by how much is written: memtables of all column
+// families by write_buffer_bytes, the block cache by block_cache_bytes, the state cache by
+// state_cache_entries. Unbounded, the 6,000 events would leave about 8 MiB in memtables.
+TEST(ConcurrencyTest, MemoryStaysWithinTheConfiguredBoundsWhateverIsWritten) {
+  TempDir dir;
+  Options o;
+  o.path = dir.str();
+  o.write_buffer_bytes = 2u << 20;
+  o.block_cache_bytes = 1u << 20;
+  o.state_cache_entries = 50;
+  auto opened = EventLog::Open(o);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  EventLog& log = **opened;
+  constexpr int kContracts = 1000, kFundingPerContract = 5;
+  uint64_t peak_memtables = 0, peak_cache = 0, peak_states = 0;
+  auto sample = [&] {
+    const MemoryUsage m = log.GetMemory();
+    peak_memtables = std::max(peak_memtables, m.memtable_bytes);
+    peak_cache = std::max(peak_cache, m.block_cache_bytes);
+    peak_states = std::max(peak_states, m.state_cache_entries);
+  };
+  for (int c = 0; c < kContracts; ++c) {
+    const std::string id = "MEM-" + std::to_string(c);
+    ASSERT_TRUE(AppendJson(log, id, kAward, 0).has_value());
+    for (int f = 0; f < kFundingPerContract; ++f)
+      ASSERT_TRUE(AppendJson(log, id, kFunding).has_value());
+    sample();
+  }
+  // Read every state back through the block cache.
+  for (int c = 0; c < kContracts; ++c) {
+    auto s = log.GetState("MEM-" + std::to_string(c));
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    EXPECT_EQ(s->version(), kFundingPerContract + 1);
+    sample();
+  }
+  EXPECT_GT(peak_memtables, 0u);
+  // RocksDB flushes when the memtables pass 7/8 of the budget; writes that land before the
+  // flush switches the memtable, and arena blocks allocated ahead, may pass it a little.
+  EXPECT_LE(peak_memtables, o.write_buffer_bytes + (1u << 20));
+  EXPECT_GT(peak_cache, 0u);
+  EXPECT_LE(peak_cache, o.block_cache_bytes + (64u << 10));
+  EXPECT_LE(peak_states, o.state_cache_entries);
+  ExpectGaplessLog(log, kContracts * (kFundingPerContract + 1));
 }
 
 // Groups are prepared while the previous group syncs, callers draft their appends on the state
