@@ -2,7 +2,7 @@
 # bench/profile.sh: instruction profiles (valgrind callgrind) of the two hot paths, for
 # docs/performance.md. Run bench/run.sh first (it builds build-bench/).
 #
-#   1. the library append path at 64 writers: PROFILE_APPENDS (default 4000) appends of the bench
+#   1. the library append path at 64 writers: PROFILE_APPENDS (default 30000) appends of the bench
 #      funding event to 10,000 awarded contracts, collecting only inside EventLog::Append;
 #   2. contrackd answering GET /v1/contracts/{id} (wrk, 8 connections, 10 s), collecting only
 #      inside Api::Handle.
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=$ROOT/${BENCH_DIR:-build-bench}
-N=${PROFILE_APPENDS:-4000}
+N=${PROFILE_APPENDS:-30000}
 D=$B/profile-data
 OUT=$ROOT/bench/results
 command -v valgrind >/dev/null || { echo "apt-get install valgrind" >&2; exit 1; }
