@@ -129,6 +129,19 @@ void DisablePerfCounters() {
   (void)done;
 }
 
+// A UUIDv7 (RFC 9562) for an event that came without an id: the recorded time's Unix
+// milliseconds in the first 48 bits, the rest random (Boost's generator, which also sets the
+// variant). Ids made later sort later, so the event_ids index takes each new one near its end
+// instead of at a random place, which costs the memtable a fraction of the comparisons.
+std::string NewEventId(Micros recorded_at) {
+  static thread_local boost::uuids::random_generator random;
+  boost::uuids::uuid u = random();
+  const uint64_t ms = recorded_at > 0 ? static_cast<uint64_t>(recorded_at) / 1000 : 0;
+  for (int i = 0; i < 6; ++i) u.data[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
+  u.data[6] = static_cast<uint8_t>(0x70 | (u.data[6] & 0x0f));  // version 7
+  return boost::uuids::to_string(u);
+}
+
 bool Unhex(std::string_view hex, unsigned char out[fmt_::kHashSize]) {
   if (hex.size() != 2 * fmt_::kHashSize) return false;
   auto val = [](char c) -> int {
@@ -598,7 +611,6 @@ void EventLog::MakeDraft(const AppendRequest& req, Draft* d) const {
 Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base,
                                Micros recorded_at, std::optional<uint64_t> first_seq, Group* g,
                                Draft* d) const {
-  static thread_local boost::uuids::random_generator uuids;
   d->base_version = base ? base->state.version() : 0;
   d->recorded_at = recorded_at;
   d->records.clear();
@@ -613,7 +625,7 @@ Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base
       if (req.events.size() > 1) e.message = "events[" + std::to_string(i) + "]: " + e.message;
       return std::unexpected(std::move(e));
     };
-    auto body = NormalizeBody(req.events[i], boost::uuids::to_string(uuids()), recorded_day);
+    auto body = NormalizeBody(req.events[i], NewEventId(recorded_at), recorded_day);
     if (!body) return fail(body.error());
     v1::EventRecord rec;
     rec.set_sequence(first_seq ? *first_seq + i : 0);

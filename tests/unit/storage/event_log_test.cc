@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <set>
+#include <string>
+
 #include "storage/format.h"
 #include "tests/support/test_support.h"
 
@@ -69,6 +72,37 @@ TEST(EventLogTest, AppendAssignsVersionsSequencesAndAChain) {
   EXPECT_TRUE(verify->ok);
   EXPECT_EQ(verify->events_checked, 3u);
   EXPECT_EQ(verify->head.hash, r3->events(0).hash());
+}
+
+// An event that arrives without an id gets a UUIDv7 (RFC 9562) whose first 48 bits are its
+// recorded time in Unix milliseconds; a given id is kept as sent (lower-cased).
+TEST(EventLogTest, GeneratedEventIdsAreVersion7UuidsOfTheRecordedTime) {
+  TempDir dir;
+  auto log = OpenLog(dir.str());
+  SeedCri(*log);  // the seeds' waiver and award carry their own ids
+  ASSERT_TRUE(AppendJson(*log, kCri, kExt1).has_value());
+  ASSERT_TRUE(AppendJson(*log, kCri, kExt2).has_value());
+  constexpr char kFunding[] =
+      R"({"funding":{"funder":"OPCC West Yorkshire","financial_year":"2016/17","amount_pence":1}})";
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendJson(*log, kCri, kFunding).has_value());
+  auto events = log->ReadContract(kCri);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 7u);
+  EXPECT_EQ((*events)[0].record.event_id(), "11111111-1111-4111-8111-000000000001");
+  EXPECT_EQ((*events)[2].record.event_id(), "11111111-1111-4111-8111-000000000003");
+  std::set<std::string> generated;
+  for (size_t i : {3u, 4u, 5u, 6u}) {
+    const auto& rec = (*events)[i].record;
+    const std::string& id = rec.event_id();
+    ASSERT_EQ(id.size(), 36u) << id;
+    EXPECT_EQ(id[14], '7') << id;                                          // version
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // RFC variant
+    const std::string ms_hex = id.substr(0, 8) + id.substr(9, 4);
+    EXPECT_EQ(std::stoull(ms_hex, nullptr, 16),
+              static_cast<unsigned long long>(rec.recorded_at_us() / 1000))
+        << id;
+    EXPECT_TRUE(generated.insert(id).second) << id;
+  }
 }
 
 TEST(EventLogTest, ExpectedVersionIsOptimisticConcurrency) {
