@@ -224,6 +224,9 @@ struct EventLog::Writer {
   Result<v1::AppendResponse> result = Fail(kIoError, "not written");
   bool done = false;
   std::condition_variable cv;
+  // The contract's state this append replaced: freed with the Writer, in the caller's thread,
+  // not by the leader (destroying a ContractState was 3% of the leader's serial work).
+  StatePtr retired;
 };
 
 // One group commit being prepared.
@@ -714,7 +717,7 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g, rocksdb::Write
 
   auto base_or = StateForWrite(req.contract_id, g->committed_seq);
   if (!base_or) return std::unexpected(base_or.error());
-  const StatePtr base = std::move(*base_or);
+  StatePtr base = std::move(*base_or);
   const uint64_t current = base ? base->state.version() : 0;
   if (req.expected_version && *req.expected_version != current) {
     Error e{kVersionConflict,
@@ -785,6 +788,7 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g, rocksdb::Write
     pending.insert(pending.end(), d.records.begin(), d.records.end());
   }
   CacheState(req.contract_id, std::move(d.next), g->committed_seq);
+  w.retired = std::move(base);
   last_recorded_at_ = std::max(last_recorded_at_, recorded_at);
   g->next_seq = seq;
   return resp;
