@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
                  "RocksDB memtables of all column families together")
       ->check(CLI::Range(size_t{4}, size_t{1} << 20));
   app.add_option("--state-cache-entries", state_cache_entries,
-                 "contract states the write path keeps decoded in memory (about 2 KiB each)")
+                 "contract states the write path keeps decoded in memory")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24));
   app.add_option("--ocid-prefix", ocds.ocid_prefix, "OCDS ocid prefix (register one with OCP)");
   app.add_option("--ocds-publisher", ocds.publisher_name, "OCDS publisher name");

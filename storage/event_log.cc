@@ -117,7 +117,6 @@ std::string Hex(const unsigned char* p, size_t n) {
   return out;
 }
 
-// Decodes 64 hex digits; false when malformed.
 // RocksDB counts every key comparison into a thread-local PerfContext unless the thread's perf
 // level is kDisable; from the shared library each count is a __tls_get_addr call, about a tenth of
 // an append's instructions. contrack reads no perf counters.
@@ -142,6 +141,7 @@ std::string NewEventId(Micros recorded_at) {
   return boost::uuids::to_string(u);
 }
 
+// Decodes 64 hex digits; false when malformed.
 bool Unhex(std::string_view hex, unsigned char out[fmt_::kHashSize]) {
   if (hex.size() != 2 * fmt_::kHashSize) return false;
   auto val = [](char c) -> int {

@@ -41,8 +41,8 @@ struct Options {
   size_t max_group_bytes = 4u << 20;  // a group commit stops growing past this much payload
   size_t max_events_per_append = 1000;
   bool read_only = false;  // open without taking writes (offline readers)
-  // Decoded contract states the write path keeps in memory (about 2 KiB each), so an append
-  // to a recently written contract reads no state from the store.
+  // Decoded contract states the write path keeps in memory, so an append to a recently
+  // written contract reads no state from the store.
   size_t state_cache_entries = 32768;
 };
 
