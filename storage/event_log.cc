@@ -205,14 +205,15 @@ struct EventLog::CachedState {
 };
 
 // An append computed on one version of its contract: by the caller before it queues, or by the
-// leader when that version is no longer the newest (or the append holds a correction).
+// prepare thread when that version is no longer the newest (or the append holds a correction).
 struct EventLog::Draft {
   bool drafted = false;      // the fields below hold a computation
-  bool leader_only = false;  // a correction, or the caller could not read the state
+  bool leader_only = false;  // a correction, or the caller could not read the state: only the
+                             // preparing thread computes it
   uint64_t base_version = 0;
   Micros recorded_at = 0;
   std::optional<Error> error;            // the rules refused the events on that version
-  std::vector<v1::EventRecord> records;  // the leader sets sequence and prev_hash
+  std::vector<v1::EventRecord> records;  // sequence and prev_hash set when prepared
   std::shared_ptr<CachedState> next;     // the state after the events
 };
 
@@ -225,24 +226,38 @@ struct EventLog::Writer {
   bool done = false;
   std::condition_variable cv;
   // The contract's state this append replaced: freed with the Writer, in the caller's thread,
-  // not by the leader (destroying a ContractState was 3% of the leader's serial work).
+  // not by the prepare thread (destroying a ContractState was 3% of its serial work).
   StatePtr retired;
 };
 
-// One group commit being prepared.
+// One group commit: prepared on the prepare thread, then written and acknowledged on the write
+// thread.
 struct EventLog::Group {
   uint64_t ticket = 0;         // groups are written in ticket order
-  uint64_t committed_seq = 0;  // the durable head when preparation began
-  uint64_t next_seq = 0;
+  uint64_t committed_seq = 0;  // the durable head when the latest append was prepared
+  uint64_t next_seq = 0;       // the chain's end after the appends prepared so far
   std::string head_hash;
   bool keep_pending = false;  // a correction in the group reads the group's earlier records
   std::unordered_map<std::string, std::vector<v1::EventRecord>> pending;  // by contract
-  std::vector<std::string> ids;                                           // event ids prepared
+  std::vector<std::string> ids;  // event ids of the latest append, for inflight_by_ticket_
+  rocksdb::WriteBatch batch;
+  std::vector<Writer*> writers;
+  size_t bytes = 0;                  // the appends' payload
+  uint64_t appends = 0, events = 0;  // committed by this group
 };
 
 EventLog::EventLog(const Options& options) : options_(options) {}
 
 EventLog::~EventLog() {
+  if (prepare_thread_.joinable()) {
+    {
+      std::lock_guard l(mu_);
+      stop_ = true;
+    }
+    prepare_cv_.notify_all();
+    prepare_thread_.join();  // prepares what is queued, then lets the write thread finish
+  }
+  if (write_thread_.joinable()) write_thread_.join();
   if (db_) {
     for (auto* h : handles_) {
       if (h != nullptr && h != db_->DefaultColumnFamily()) db_->DestroyColumnFamilyHandle(h);
@@ -261,6 +276,10 @@ rocksdb::ColumnFamilyHandle* EventLog::cf(std::string_view name) const {
 Result<std::unique_ptr<EventLog>> EventLog::Open(const Options& options) {
   std::unique_ptr<EventLog> log(new EventLog(options));
   if (auto r = log->OpenDb(); !r) return std::unexpected(r.error());
+  if (!options.read_only) {
+    log->prepare_thread_ = std::thread([p = log.get()] { p->PrepareLoop(); });
+    log->write_thread_ = std::thread([p = log.get()] { p->WriteLoop(); });
+  }
   return log;
 }
 
@@ -419,95 +438,214 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
   MakeDraft(req, &w.draft);  // in this thread, in parallel with other callers
 
   std::unique_lock l(mu_);
-  writers_.push_back(&w);
-  while (!w.done && !(&w == writers_.front() && !forming_)) w.cv.wait(l);
-  if (w.done) return std::move(w.result);
-
-  // This caller leads: take the queued writers (bounded) and prepare them into one batch.
-  std::vector<Writer*> group;
-  Group g;
-  size_t bytes = 0;
-  for (Writer* x : writers_) {
-    size_t sz = 0;
-    for (const auto& e : x->req->events) sz += e.ByteSizeLong();
-    if (!group.empty() && bytes + sz > options_.max_group_bytes) break;
-    group.push_back(x);
-    bytes += sz;
-    g.keep_pending |= x->draft.leader_only;
+  if (writers_.empty() && closed_.empty() && !open_ready_ && prepare_idle_ && write_idle_ &&
+      !inline_) {
+    // Nothing else is queued, prepared or being written: prepare and write this append in this
+    // thread rather than wake two others (a lone writer's append costs one sync, no hand-offs).
+    // The two threads stand aside until inline_ clears.
+    inline_ = true;
+    const uint64_t committed = head_.sequence, written = written_ticket_;
+    const std::optional<Error> bg = bg_error_;
+    l.unlock();
+    ForgetWrittenIds(written);
+    std::unique_ptr<Group> g;
+    {
+      std::lock_guard o(open_mu_);
+      PrepareOne(&w, committed, bg);
+      g = std::move(open_);
+    }
+    CommitGroup(*g, bg);
+    l.lock();
+    inline_ = false;
+    if (!writers_.empty()) prepare_cv_.notify_one();
+    return std::move(w.result);
   }
-  writers_.erase(writers_.begin(), writers_.begin() + static_cast<ptrdiff_t>(group.size()));
-  forming_ = true;
-  g.ticket = ++next_ticket_;
-  g.committed_seq = head_.sequence;
-  g.next_seq = prepared_head_.sequence + 1;
-  g.head_hash = prepared_head_.hash;
-  const uint64_t written = written_ticket_;
-  const std::optional<Error> bg = bg_error_;
-  l.unlock();
+  writers_.push_back(&w);
+  if (prepare_idle_) prepare_cv_.notify_one();
+  while (!w.done) w.cv.wait(l);
+  return std::move(w.result);
+}
 
-  // Event ids of groups now written are in the store.
-  while (!inflight_by_ticket_.empty() && inflight_by_ticket_.front().first <= written) {
+void EventLog::ForgetWrittenIds(uint64_t written_ticket) {
+  while (!inflight_by_ticket_.empty() && inflight_by_ticket_.front().first <= written_ticket) {
     for (const auto& id : inflight_by_ticket_.front().second) inflight_ids_.erase(id);
     inflight_by_ticket_.pop_front();
   }
-  rocksdb::WriteBatch batch;
-  uint64_t committed_appends = 0, committed_events = 0;
-  for (Writer* x : group) {
-    if (bg) {
-      x->result = std::unexpected(*bg);
-      continue;
+}
+
+void EventLog::PrepareLoop() {
+  DisablePerfCounters();
+  std::vector<Writer*> taken;
+  for (;;) {
+    uint64_t committed = 0, written = 0;
+    std::optional<Error> bg;
+    {
+      std::unique_lock l(mu_);
+      while ((writers_.empty() || inline_) && !stop_) {
+        prepare_idle_ = true;
+        prepare_cv_.wait(l);
+        prepare_idle_ = false;
+      }
+      if (writers_.empty()) {  // stopping, and everything queued is prepared
+        prepare_done_ = true;
+        write_cv_.notify_one();
+        return;
+      }
+      taken.assign(writers_.begin(), writers_.end());
+      writers_.clear();
+      committed = head_.sequence;
+      written = written_ticket_;
+      bg = bg_error_;
     }
-    x->result = Prepare(*x, &g, &batch);
+    ForgetWrittenIds(written);
+    for (Writer* x : taken) {
+      if (std::any_of(x->req->events.begin(), x->req->events.end(),
+                      [](const v1::EventBody& e) { return e.has_correction(); })) {
+        // A correction reads its contract's earlier records from the store: wait for every
+        // earlier group to be written, without open_mu_, which the write thread may need to
+        // take the group before it.
+        uint64_t earlier = 0;
+        {
+          std::lock_guard o(open_mu_);
+          if (open_ && !open_->keep_pending) CloseOpenGroup();
+          earlier = open_ ? open_->ticket - 1 : next_ticket_;
+        }
+        WaitWritten(earlier);
+      }
+      std::lock_guard o(open_mu_);
+      PrepareOne(x, committed, bg);
+      std::lock_guard l(mu_);
+      open_ready_ = true;  // open_ holds x
+      if (write_idle_) write_cv_.notify_one();
+      committed = head_.sequence;
+      bg = bg_error_;
+    }
+    taken.clear();
+  }
+}
+
+void EventLog::PrepareOne(Writer* x, uint64_t committed_seq, const std::optional<Error>& bg) {
+  const AppendRequest& req = *x->req;
+  bool correction = false;
+  size_t bytes = 0;
+  for (const auto& e : req.events) {
+    correction |= e.has_correction();
+    bytes += e.ByteSizeLong();
+  }
+  // A correction reads its contract's earlier records: those of earlier groups from the store
+  // once written, those of its own group from `pending`, kept only when it starts the group.
+  if (open_ &&
+      ((correction && !open_->keep_pending) || open_->bytes + bytes > options_.max_group_bytes)) {
+    CloseOpenGroup();
+  }
+  if (!open_) {
+    open_ = std::make_unique<Group>();
+    open_->ticket = ++next_ticket_;
+    open_->next_seq = prepared_head_.sequence + 1;
+    open_->head_hash = prepared_head_.hash;
+    open_->keep_pending = correction;
+  }
+  Group* g = open_.get();
+  g->committed_seq = committed_seq;
+  if (bg) {
+    x->result = std::unexpected(*bg);
+  } else {
+    x->result = Prepare(*x, g);
     if (x->result && !x->result->replayed()) {
-      ++committed_appends;
-      committed_events += x->result->events_size();
+      ++g->appends;
+      g->events += static_cast<uint64_t>(x->result->events_size());
     }
   }
-  if (!g.ids.empty()) inflight_by_ticket_.emplace_back(g.ticket, std::move(g.ids));
+  g->writers.push_back(x);
+  g->bytes += bytes;
+  prepared_head_ = Head{g->next_seq - 1, g->head_hash};
+  if (!g->ids.empty()) {
+    if (inflight_by_ticket_.empty() || inflight_by_ticket_.back().first != g->ticket) {
+      inflight_by_ticket_.emplace_back(g->ticket, std::vector<std::string>{});
+    }
+    auto& ids = inflight_by_ticket_.back().second;
+    ids.insert(ids.end(), std::make_move_iterator(g->ids.begin()),
+               std::make_move_iterator(g->ids.end()));
+    g->ids.clear();
+  }
+}
 
-  // Wait for the previous group's write, then let the next group form (from the writers that
-  // queued until now) and prepare while this one syncs.
-  l.lock();
-  if (batch.Count() > 0) prepared_head_ = Head{g.next_seq - 1, g.head_hash};
-  while (written_ticket_ + 1 != g.ticket) written_cv_.wait(l);
-  forming_ = false;
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
-  std::optional<Error> err = bg_error_;  // an earlier group failed: this one builds on it
-  l.unlock();
+void EventLog::CloseOpenGroup() {
+  std::lock_guard l(mu_);
+  closed_.push_back(std::move(open_));
+  open_ready_ = false;
+  if (write_idle_) write_cv_.notify_one();
+}
 
+void EventLog::WriteLoop() {
+  DisablePerfCounters();
+  for (;;) {
+    std::unique_ptr<Group> g;
+    std::optional<Error> err;
+    {
+      std::unique_lock l(mu_);
+      while ((closed_.empty() && !open_ready_) || inline_) {
+        if (prepare_done_ && !inline_) return;
+        write_idle_ = true;
+        write_cv_.wait(l);
+        write_idle_ = false;
+      }
+      // The oldest group first: a closed one. The prepare thread may hold open_mu_ while it
+      // waits for closed groups to be written (a correction), so take those without it.
+      if (!closed_.empty()) {
+        g = std::move(closed_.front());
+        closed_.pop_front();
+        err = bg_error_;  // an earlier group failed: this one builds on it
+      }
+    }
+    if (!g) {
+      // The open group as it stands, between two appends.
+      std::lock_guard o(open_mu_);
+      std::lock_guard l(mu_);
+      if (!closed_.empty()) {  // closed meanwhile: it is older than open_
+        g = std::move(closed_.front());
+        closed_.pop_front();
+      } else {
+        g = std::move(open_);
+        open_ready_ = false;
+      }
+      err = bg_error_;
+    }
+    if (g) CommitGroup(*g, std::move(err));
+  }
+}
+
+void EventLog::CommitGroup(Group& g, std::optional<Error> err) {
   rocksdb::Status s;
-  if (!err && batch.Count() > 0) {
+  if (!err && g.batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    s = db_->Write(wo, &batch);
+    s = db_->Write(wo, &g.batch);
   }
 
-  l.lock();
+  std::lock_guard l(mu_);
   if (!s.ok()) {
-    err = FromStatus(s, "synced write of " + std::to_string(committed_events) + " events");
+    err = FromStatus(s, "synced write of " + std::to_string(g.events) + " events");
     Log()->error("{}; refusing writes until reopened", err->ToString());
     bg_error_ = err;
   }
   if (err) {
     // Nothing of this group is durable, and a replayed answer may point into a failed group.
-    for (Writer* x : group) {
+    for (Writer* x : g.writers) {
       if (x->result) x->result = std::unexpected(*err);
     }
-  } else if (batch.Count() > 0) {
+  } else if (g.batch.Count() > 0) {
     head_ = Head{g.next_seq - 1, g.head_hash};
-    stats_.appends += committed_appends;
-    stats_.events += committed_events;
+    stats_.appends += g.appends;
+    stats_.events += g.events;
     ++stats_.synced_writes;
   }
   written_ticket_ = g.ticket;
   written_cv_.notify_all();
-  for (Writer* x : group) {
-    if (x != &w) {
-      x->done = true;
-      x->cv.notify_one();
-    }
+  for (Writer* x : g.writers) {
+    x->done = true;
+    x->cv.notify_one();
   }
-  return std::move(w.result);
 }
 
 void EventLog::WaitWritten(uint64_t ticket) const {
@@ -587,7 +725,7 @@ Result<LoggedEvent> EventLog::ReadEvent(uint64_t seq) const {
 void EventLog::MakeDraft(const AppendRequest& req, Draft* d) const {
   for (const auto& body : req.events) {
     if (body.has_correction()) {
-      d->leader_only = true;  // replays the contract's events: only the leader sees them all
+      d->leader_only = true;  // replays the contract's events: prepared when all are known
       return;
     }
   }
@@ -595,7 +733,7 @@ void EventLog::MakeDraft(const AppendRequest& req, Draft* d) const {
   if (!base) {
     auto loaded = LoadState(req.contract_id);
     if (!loaded) {
-      d->leader_only = true;  // the leader reads it again and reports the error
+      d->leader_only = true;  // read again when prepared, which reports the error
       return;
     }
     if (*loaded) {
@@ -643,7 +781,7 @@ Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base
 
     std::vector<v1::EventRecord> with_batch;
     if (rec.body().has_correction()) {
-      if (g == nullptr) return fail({kIoError, "a correction is prepared by the leader", {}});
+      if (g == nullptr) return fail({kIoError, "a correction is prepared by the write path", {}});
       if (!prior) {
         WaitWritten(g->ticket - 1);  // earlier groups may hold this contract's events
         auto p = LoadRecords(req.contract_id, g);
@@ -666,7 +804,8 @@ Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base
   return {};
 }
 
-Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g, rocksdb::WriteBatch* batch) {
+Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
+  rocksdb::WriteBatch* batch = &g->batch;
   const AppendRequest& req = *w.req;
   Draft& d = w.draft;
   v1::AppendResponse resp;

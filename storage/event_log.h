@@ -1,10 +1,11 @@
 // The durable, hash-chained event log and the views derived from it, in one RocksDB database.
 //
 // An EventLog is safe for concurrent use from multiple threads without external synchronisation.
-// Appends are group-committed: concurrent callers queue, the caller at the front writes every
-// queued append in one synced WriteBatch (LevelDB's DBImpl::Write), and each caller returns only
-// after the write carrying its events is durable. Views are written in the same batch as the
-// events they derive from.
+// Appends are group-committed: concurrent callers queue, a prepare thread chains them into the
+// open group's WriteBatch, and a write thread writes each group, synced, as soon as the previous
+// one is durable; each caller returns only after the write carrying its events is durable. A
+// caller that finds nothing queued or in flight prepares and writes its own append. Views are
+// written in the same batch as the events they derive from.
 #pragma once
 
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -194,15 +196,15 @@ class EventLog {
   explicit EventLog(const Options& options);
   Result<void> OpenDb();
   // The caller's share of an append, done before it queues: normalise the bodies and apply them
-  // to the newest state the write path knows. The leader keeps the result when that state is
-  // still the newest when it prepares the append.
+  // to the newest state the write path knows. The prepare thread keeps the result when that state
+  // is still the newest when it prepares the append.
   void MakeDraft(const AppendRequest& req, Draft* d) const;
   // Applies req's bodies to `base`; records get their sequence when `first_seq` is known.
   Result<void> Compute(const AppendRequest& req, const CachedState* base, Micros recorded_at,
                        std::optional<uint64_t> first_seq, Group* g, Draft* d) const;
-  Result<v1::AppendResponse> Prepare(Writer& w, Group* g, rocksdb::WriteBatch* b);
+  Result<v1::AppendResponse> Prepare(Writer& w, Group* g);
   // The newest state for the write path: the cache, or the store (then cached). Only the
-  // preparing leader calls it.
+  // preparing thread calls it.
   Result<StatePtr> StateForWrite(const std::string& id, uint64_t committed_seq);
   void CacheState(const std::string& id, StatePtr s, uint64_t committed_seq);
   StatePtr CachedStateOf(const std::string& id) const;
@@ -216,30 +218,58 @@ class EventLog {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in format order; owned, freed in dtor
 
-  // Appends go through two stages. A leader takes the queued writers as a group and prepares
-  // it (sequences, hashes, views into one WriteBatch); groups are written in that order, one
-  // at a time. The next group forms when this one starts its write, so it is prepared while
-  // this one syncs and holds every writer that queued meanwhile.
-  mutable std::mutex mu_;
-  std::deque<Writer*> writers_;  // guarded by mu_: waiting for a group
-  bool forming_ = false;         // guarded by mu_: a group is being prepared or waits to write
-  uint64_t next_ticket_ = 0;     // guarded by mu_: the last group's ticket
-  uint64_t written_ticket_ = 0;  // guarded by mu_: groups up to this one are written
+  // Appends go through two stages, each on its own thread, so neither waits for a thread to be
+  // woken while there is work: callers queue (writers_) after drafting; the prepare thread takes
+  // queued appends one by one into the open group (sequences, hashes, views into its
+  // WriteBatch); the write thread, whenever it is free, takes the open group as it stands and
+  // writes it, synced, then acknowledges its appends. A group therefore holds every append
+  // prepared while the previous group was being written.
+  void PrepareLoop();
+  void WriteLoop();
+  // Prepares `x` into the open group. REQUIRES: open_mu_ held, on the prepare thread.
+  void PrepareOne(Writer* x, uint64_t committed_seq, const std::optional<Error>& bg);
+  // Hands the open group to the write thread. REQUIRES: open_mu_ held (mu_ not held).
+  void CloseOpenGroup();
+  // Writes a prepared group, synced unless `err` (an earlier failure), and acknowledges its
+  // appends. On the write thread, or inline.
+  void CommitGroup(Group& g, std::optional<Error> err);
+  // Drops the in-flight event ids of groups up to `written_ticket`. On the preparing thread.
+  void ForgetWrittenIds(uint64_t written_ticket);
+
+  mutable std::mutex mu_;                      // lock order: open_mu_ before mu_
+  std::deque<Writer*> writers_;                // guarded by mu_: drafted, waiting to be prepared
+  std::deque<std::unique_ptr<Group>> closed_;  // guarded by mu_: prepared, in ticket order
+  bool open_ready_ = false;    // guarded by mu_: the open group holds at least one append
+  bool write_idle_ = false;    // guarded by mu_: the write thread waits for a group
+  bool prepare_idle_ = false;  // guarded by mu_: the prepare thread waits for appends
+  bool inline_ = false;        // guarded by mu_: a caller prepares and writes its own append
+  bool stop_ = false;          // guarded by mu_: the destructor stops the threads
+  bool prepare_done_ = false;  // guarded by mu_: the prepare thread has exited
+  std::condition_variable prepare_cv_;          // wakes the prepare thread
+  std::condition_variable write_cv_;            // wakes the write thread
+  uint64_t written_ticket_ = 0;                 // guarded by mu_: groups up to this one are written
   mutable std::condition_variable written_cv_;  // signalled when written_ticket_ moves
   std::optional<Error> bg_error_;               // guarded by mu_: a failed write stops all writes
   Head head_;                                   // guarded by mu_: the last durable event
-  Head prepared_head_;                          // guarded by mu_: the last prepared event
-  Micros last_recorded_at_ = 0;                 // owned by the preparing leader
   Stats stats_;                                 // guarded by mu_
 
+  // The group being prepared; the write thread takes it between two appends.
+  std::mutex open_mu_;
+  std::unique_ptr<Group> open_;  // guarded by open_mu_
+  // Owned by the prepare thread (and Open): the chain's end after the last prepared event.
+  Head prepared_head_;
+  uint64_t next_ticket_ = 0;
+  Micros last_recorded_at_ = 0;
+  std::thread prepare_thread_, write_thread_;
+
   // The newest state of recently written contracts, including those of groups still being
-  // written (so the next group builds on them). Written only by the preparing leader; an entry
+  // written (so the next group builds on them). Written only by the preparing thread; an entry
   // is evicted only once its events are durable.
   mutable std::mutex cache_mu_;
   std::unordered_map<std::string, StatePtr> cache_;  // guarded by cache_mu_
 
   // Event ids of prepared groups not yet known to be written (the store has the rest), for
-  // idempotency and id collisions. Only the preparing leader touches these.
+  // idempotency and id collisions. Only the preparing thread touches these.
   struct InflightId {
     v1::AppendedEvent event;
     std::string contract_id;
