@@ -7,7 +7,7 @@ PACKAGES=(
   librocksdb-dev libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libgoogle-perftools-dev
   clang-format curl python3 python3-jsonschema
   clang-16 libclang-rt-16-dev
 )

@@ -76,8 +76,9 @@ Result<v1::AppendResponse> AppendJson(storage::EventLog& log, const std::string&
 std::vector<std::pair<std::string, std::string>> DumpCf(const storage::EventLog& log,
                                                         std::string_view cf) {
   std::vector<std::pair<std::string, std::string>> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      log.raw_db()->NewIterator(rocksdb::ReadOptions(), log.cf(cf)));
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // every key, also in a column family read by prefix (streams)
+  std::unique_ptr<rocksdb::Iterator> it(log.raw_db()->NewIterator(ro, log.cf(cf)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
   }
