@@ -3,7 +3,8 @@
 # docs/performance.md. Run bench/run.sh first (it builds build-bench/).
 #
 #   1. the library append path at 64 writers: PROFILE_APPENDS (default 30000) appends of the bench
-#      funding event to 10,000 awarded contracts, collecting only inside EventLog::Append;
+#      funding event to 10,000 awarded contracts, collecting only inside the write path:
+#      EventLog::Append (the callers' share) and the prepare and write threads' loops;
 #   2. contrackd answering GET /v1/contracts/{id} (wrk, 8 connections, 10 s), collecting only
 #      inside Api::Handle.
 # Writes bench/results/profile-append-64w.txt and bench/results/profile-get-state.txt (inclusive
@@ -30,10 +31,13 @@ top() {  # CALLGRIND-FILE: the top inclusive entries, names shortened
 echo "== append path, 64 writers, $N appends (callgrind)" >&2
 "$B/bench/contrack_bench" library --dir "$D/store" --setup-only --contracts 10000 >/dev/null 2>&1
 valgrind --tool=callgrind --toggle-collect='contrack::storage::EventLog::Append*' \
+  --toggle-collect='contrack::storage::EventLog::PrepareLoop*' \
+  --toggle-collect='contrack::storage::EventLog::WriteLoop*' \
   --callgrind-out-file="$D/append.cg" "$B/bench/contrack_bench" library --dir "$D/store" \
   --threads 64 --appends "$N" --contracts 10000 --warmup 0 2>/dev/null | grep '"events/s"' >&2
 {
-  echo "# callgrind, inclusive instructions inside EventLog::Append: 64 writers, $N appends"
+  echo "# callgrind, inclusive instructions inside EventLog::Append and the prepare and write"
+  echo "# threads (PrepareLoop, WriteLoop): 64 writers, $N appends"
   echo "# (one funding event each) to 10,000 awarded contracts. $(date -u +%F)"
   top "$D/append.cg"
 } >"$OUT/profile-append-64w.txt"

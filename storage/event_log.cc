@@ -462,11 +462,12 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
 
   std::unique_lock l(mu_);
   if (writers_.empty() && closed_.empty() && !open_ready_ && prepare_idle_ && write_idle_ &&
-      !inline_) {
+      !inline_preparing_ && !inline_writing_) {
     // Nothing else is queued, prepared or being written: prepare and write this append in this
     // thread rather than wake two others (a lone writer's append costs one sync, no hand-offs).
-    // The two threads stand aside until inline_ clears.
-    inline_ = true;
+    // Both threads stand aside while it prepares; appends arriving meanwhile are prepared into
+    // the next group while it writes, and the write thread writes that group after this one.
+    inline_preparing_ = inline_writing_ = true;
     const uint64_t committed = head_.sequence, written = written_ticket_;
     const std::optional<Error> bg = bg_error_;
     l.unlock();
@@ -477,10 +478,13 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
       PrepareOne(&w, committed, bg);
       g = std::move(open_);
     }
+    l.lock();
+    inline_preparing_ = false;
+    if (!writers_.empty()) prepare_cv_.notify_one();
+    l.unlock();
     CommitGroup(*g, bg);
     l.lock();
-    inline_ = false;
-    if (!writers_.empty()) prepare_cv_.notify_one();
+    inline_writing_ = false;
     return std::move(w.result);
   }
   writers_.push_back(&w);
@@ -504,7 +508,7 @@ void EventLog::PrepareLoop() {
     std::optional<Error> bg;
     {
       std::unique_lock l(mu_);
-      while ((writers_.empty() || inline_) && !stop_) {
+      while ((writers_.empty() || inline_preparing_) && !stop_) {
         prepare_idle_ = true;
         prepare_cv_.wait(l);
         prepare_idle_ = false;
@@ -607,8 +611,8 @@ void EventLog::WriteLoop() {
     std::optional<Error> err;
     {
       std::unique_lock l(mu_);
-      while ((closed_.empty() && !open_ready_) || inline_) {
-        if (prepare_done_ && !inline_) return;
+      while ((closed_.empty() && !open_ready_) || inline_preparing_) {
+        if (prepare_done_ && !inline_preparing_) return;
         write_idle_ = true;
         write_cv_.wait(l);
         write_idle_ = false;
@@ -634,7 +638,14 @@ void EventLog::WriteLoop() {
       }
       err = bg_error_;
     }
-    if (g) CommitGroup(*g, std::move(err));
+    if (!g) continue;
+    {
+      // A caller writing its own group inline goes first: groups are written in ticket order.
+      std::unique_lock l(mu_);
+      while (written_ticket_ + 1 < g->ticket && !bg_error_) written_cv_.wait(l);
+      err = bg_error_;
+    }
+    CommitGroup(*g, std::move(err));
   }
 }
 

@@ -239,15 +239,16 @@ class EventLog {
   mutable std::mutex mu_;                      // lock order: open_mu_ before mu_
   std::deque<Writer*> writers_;                // guarded by mu_: drafted, waiting to be prepared
   std::deque<std::unique_ptr<Group>> closed_;  // guarded by mu_: prepared, in ticket order
-  bool open_ready_ = false;    // guarded by mu_: the open group holds at least one append
-  bool write_idle_ = false;    // guarded by mu_: the write thread waits for a group
-  bool prepare_idle_ = false;  // guarded by mu_: the prepare thread waits for appends
-  bool inline_ = false;        // guarded by mu_: a caller prepares and writes its own append
-  bool stop_ = false;          // guarded by mu_: the destructor stops the threads
-  bool prepare_done_ = false;  // guarded by mu_: the prepare thread has exited
-  std::condition_variable prepare_cv_;          // wakes the prepare thread
-  std::condition_variable write_cv_;            // wakes the write thread
-  uint64_t written_ticket_ = 0;                 // guarded by mu_: groups up to this one are written
+  bool open_ready_ = false;             // guarded by mu_: the open group holds at least one append
+  bool write_idle_ = false;             // guarded by mu_: the write thread waits for a group
+  bool prepare_idle_ = false;           // guarded by mu_: the prepare thread waits for appends
+  bool inline_preparing_ = false;       // guarded by mu_: a caller prepares its own append
+  bool inline_writing_ = false;         // guarded by mu_: a caller writes its own group
+  bool stop_ = false;                   // guarded by mu_: the destructor stops the threads
+  bool prepare_done_ = false;           // guarded by mu_: the prepare thread has exited
+  std::condition_variable prepare_cv_;  // wakes the prepare thread
+  std::condition_variable write_cv_;    // wakes the write thread
+  uint64_t written_ticket_ = 0;         // guarded by mu_: groups up to this one are written
   mutable std::condition_variable written_cv_;  // signalled when written_ticket_ moves
   std::optional<Error> bg_error_;               // guarded by mu_: a failed write stops all writes
   Head head_;                                   // guarded by mu_: the last durable event
