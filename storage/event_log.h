@@ -223,7 +223,8 @@ class EventLog {
   // queued appends one by one into the open group (sequences, hashes, views into its
   // WriteBatch); the write thread, whenever it is free, takes the open group as it stands and
   // writes it, synced, then acknowledges its appends. A group therefore holds every append
-  // prepared while the previous group was being written.
+  // prepared while the previous group was being written. A caller that finds both threads idle
+  // and nothing queued prepares and writes its own append (inline_preparing_, inline_writing_).
   void PrepareLoop();
   void WriteLoop();
   // Prepares `x` into the open group. REQUIRES: open_mu_ held, on the prepare thread.
@@ -257,7 +258,8 @@ class EventLog {
   // The group being prepared; the write thread takes it between two appends.
   std::mutex open_mu_;
   std::unique_ptr<Group> open_;  // guarded by open_mu_
-  // Owned by the prepare thread (and Open): the chain's end after the last prepared event.
+  // Owned by the prepare thread, or by an inline caller while it prepares (the prepare thread then
+  // waits): the chain's end after the last prepared event, tickets, recorded times.
   Head prepared_head_;
   uint64_t next_ticket_ = 0;
   Micros last_recorded_at_ = 0;
