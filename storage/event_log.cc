@@ -112,6 +112,12 @@ class StreamPrefixTransform : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice& key) const override { return key.size() > 8; }
 };
 
+// Whether an append retracts an earlier event: it then needs its contract's whole history.
+bool HasCorrection(const AppendRequest& req) {
+  return std::any_of(req.events.begin(), req.events.end(),
+                     [](const v1::EventBody& e) { return e.has_correction(); });
+}
+
 // The one place a rocksdb::Status becomes an Error.
 Error FromStatus(const rocksdb::Status& s, std::string_view what) {
   std::string msg = std::string(what) + ": " + s.ToString();
@@ -252,7 +258,6 @@ struct EventLog::Group {
   std::string head_hash;
   bool keep_pending = false;  // a correction in the group reads the group's earlier records
   std::unordered_map<std::string, std::vector<v1::EventRecord>> pending;  // by contract
-  std::vector<std::string> ids;  // event ids of the latest append, for inflight_by_ticket_
   rocksdb::WriteBatch batch;
   std::vector<Writer*> writers;
   size_t bytes = 0;                  // the appends' payload
@@ -526,11 +531,12 @@ void EventLog::PrepareLoop() {
     }
     ForgetWrittenIds(written);
     for (Writer* x : taken) {
-      if (std::any_of(x->req->events.begin(), x->req->events.end(),
-                      [](const v1::EventBody& e) { return e.has_correction(); })) {
-        // A correction reads its contract's earlier records from the store: wait for every
-        // earlier group to be written, without open_mu_, which the write thread may need to
-        // take the group before it.
+      if (HasCorrection(*x->req)) {
+        // A correction reads its contract's earlier records: those of earlier groups from the
+        // store, once written, and those of its own group from `pending`, kept only in a group
+        // it starts. So close the open group unless it keeps them, and wait for every earlier
+        // group without holding open_mu_, which the write thread may need to take the group
+        // before it.
         uint64_t earlier = 0;
         {
           std::lock_guard o(open_mu_);
@@ -553,24 +559,15 @@ void EventLog::PrepareLoop() {
 
 void EventLog::PrepareOne(Writer* x, uint64_t committed_seq, const std::optional<Error>& bg) {
   const AppendRequest& req = *x->req;
-  bool correction = false;
   size_t bytes = 0;
-  for (const auto& e : req.events) {
-    correction |= e.has_correction();
-    bytes += e.ByteSizeLong();
-  }
-  // A correction reads its contract's earlier records: those of earlier groups from the store
-  // once written, those of its own group from `pending`, kept only when it starts the group.
-  if (open_ &&
-      ((correction && !open_->keep_pending) || open_->bytes + bytes > options_.max_group_bytes)) {
-    CloseOpenGroup();
-  }
+  for (const auto& e : req.events) bytes += e.ByteSizeLong();
+  if (open_ && open_->bytes + bytes > options_.max_group_bytes) CloseOpenGroup();
   if (!open_) {
     open_ = std::make_unique<Group>();
     open_->ticket = ++next_ticket_;
     open_->next_seq = prepared_head_.sequence + 1;
     open_->head_hash = prepared_head_.hash;
-    open_->keep_pending = correction;
+    open_->keep_pending = HasCorrection(req);
   }
   Group* g = open_.get();
   g->committed_seq = committed_seq;
@@ -586,15 +583,6 @@ void EventLog::PrepareOne(Writer* x, uint64_t committed_seq, const std::optional
   g->writers.push_back(x);
   g->bytes += bytes;
   prepared_head_ = Head{g->next_seq - 1, g->head_hash};
-  if (!g->ids.empty()) {
-    if (inflight_by_ticket_.empty() || inflight_by_ticket_.back().first != g->ticket) {
-      inflight_by_ticket_.emplace_back(g->ticket, std::vector<std::string>{});
-    }
-    auto& ids = inflight_by_ticket_.back().second;
-    ids.insert(ids.end(), std::make_move_iterator(g->ids.begin()),
-               std::make_move_iterator(g->ids.end()));
-    g->ids.clear();
-  }
 }
 
 void EventLog::CloseOpenGroup() {
@@ -608,7 +596,6 @@ void EventLog::WriteLoop() {
   DisablePerfCounters();
   for (;;) {
     std::unique_ptr<Group> g;
-    std::optional<Error> err;
     {
       std::unique_lock l(mu_);
       while ((closed_.empty() && !open_ready_) || inline_preparing_) {
@@ -622,7 +609,6 @@ void EventLog::WriteLoop() {
       if (!closed_.empty()) {
         g = std::move(closed_.front());
         closed_.pop_front();
-        err = bg_error_;  // an earlier group failed: this one builds on it
       }
     }
     if (!g) {
@@ -636,14 +622,14 @@ void EventLog::WriteLoop() {
         g = std::move(open_);
         open_ready_ = false;
       }
-      err = bg_error_;
     }
     if (!g) continue;
+    std::optional<Error> err;
     {
       // A caller writing its own group inline goes first: groups are written in ticket order.
       std::unique_lock l(mu_);
       while (written_ticket_ + 1 < g->ticket && !bg_error_) written_cv_.wait(l);
-      err = bg_error_;
+      err = bg_error_;  // an earlier group failed: this one builds on it
     }
     CommitGroup(*g, std::move(err));
   }
@@ -757,11 +743,9 @@ Result<LoggedEvent> EventLog::ReadEvent(uint64_t seq) const {
 }
 
 void EventLog::MakeDraft(const AppendRequest& req, Draft* d) const {
-  for (const auto& body : req.events) {
-    if (body.has_correction()) {
-      d->leader_only = true;  // replays the contract's events: prepared when all are known
-      return;
-    }
+  if (HasCorrection(req)) {
+    d->leader_only = true;  // replays the contract's events: prepared when all are known
+    return;
   }
   StatePtr base = CachedStateOf(req.contract_id);
   if (!base) {
@@ -817,7 +801,8 @@ Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base
     if (rec.body().has_correction()) {
       if (g == nullptr) return fail({kIoError, "a correction is prepared by the write path", {}});
       if (!prior) {
-        WaitWritten(g->ticket - 1);  // earlier groups may hold this contract's events
+        // Earlier groups are written (PrepareLoop waited for them; an inline append finds none
+        // in flight), so the store and the group's `pending` hold every earlier record.
         auto p = LoadRecords(req.contract_id, g);
         if (!p) return fail(p.error());
         prior = std::move(*p);
@@ -943,7 +928,10 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
     out->set_sequence(seq);
     out->set_hash(g->head_hash);
     inflight_ids_[rec.event_id()] = InflightId{*out, req.contract_id, g->ticket};
-    g->ids.push_back(rec.event_id());
+    if (inflight_by_ticket_.empty() || inflight_by_ticket_.back().first != g->ticket) {
+      inflight_by_ticket_.emplace_back(g->ticket, std::vector<std::string>{});
+    }
+    inflight_by_ticket_.back().second.push_back(rec.event_id());
     ++seq;
   }
   CachedState& next = *d.next;

@@ -227,7 +227,9 @@ class EventLog {
   // and nothing queued prepares and writes its own append (inline_preparing_, inline_writing_).
   void PrepareLoop();
   void WriteLoop();
-  // Prepares `x` into the open group. REQUIRES: open_mu_ held, on the prepare thread.
+  // Prepares `x` into the open group. REQUIRES: open_mu_ held, on the preparing thread; for a
+  // correction, every earlier group written and the open group either absent or one a
+  // correction started (PrepareLoop arranges both).
   void PrepareOne(Writer* x, uint64_t committed_seq, const std::optional<Error>& bg);
   // Hands the open group to the write thread. REQUIRES: open_mu_ held (mu_ not held).
   void CloseOpenGroup();

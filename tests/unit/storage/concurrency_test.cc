@@ -174,8 +174,8 @@ TEST(ConcurrencyTest, MemoryStaysWithinTheConfiguredBoundsWhateverIsWritten) {
 }
 
 // Groups are prepared while the previous group syncs, callers draft their appends on the state
-// they read before queueing, and the leader recomputes those whose contract moved on. With a
-// state cache of two entries (so states are evicted and reread all the time), mixed appends,
+// they read before queueing, and the prepare thread recomputes those whose contract moved on. With
+// a state cache of two entries (so states are evicted and reread all the time), mixed appends,
 // extensions that change the alerts entry, corrections that replay a contract and retried
 // event ids from 16 threads must leave exactly the views a rebuild derives from the log, and
 // recorded times in sequence order.
