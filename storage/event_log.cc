@@ -242,8 +242,15 @@ struct EventLog::Writer {
   bool has_client_ids = false;
   Draft draft;
   Result<v1::AppendResponse> result = Fail(kIoError, "not written");
-  bool done = false;
-  std::condition_variable cv;
+  // Acknowledgement. Waking a group's callers one by one took half of the write thread's time
+  // (futex wake-ups), so the acknowledging thread sets every writer's result, links the group's
+  // writers into a binary tree (relay) and releases only the first; each released writer
+  // releases its two relays before it returns. Released under ack_mu, so a writer cannot return
+  // (and free these) while the thread releasing it still touches them.
+  std::mutex ack_mu;
+  std::condition_variable ack_cv;
+  bool released = false;                  // guarded by ack_mu
+  Writer* relay[2] = {nullptr, nullptr};  // set before this writer is released
   // The contract's state this append replaced: freed with the Writer, in the caller's thread,
   // not by the prepare thread (destroying a ContractState was 3% of its serial work).
   StatePtr retired;
@@ -490,12 +497,31 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
     CommitGroup(*g, bg);
     l.lock();
     inline_writing_ = false;
+    l.unlock();
+    AwaitAck(w);  // released by CommitGroup: only relays the group's other writers, if any
     return std::move(w.result);
   }
   writers_.push_back(&w);
   if (prepare_idle_) prepare_cv_.notify_one();
-  while (!w.done) w.cv.wait(l);
+  l.unlock();
+  AwaitAck(w);
   return std::move(w.result);
+}
+
+void EventLog::Release(Writer* x) {
+  std::lock_guard l(x->ack_mu);
+  x->released = true;
+  x->ack_cv.notify_one();
+}
+
+void EventLog::AwaitAck(Writer& w) {
+  {
+    std::unique_lock l(w.ack_mu);
+    while (!w.released) w.ack_cv.wait(l);
+  }
+  for (Writer* r : w.relay) {
+    if (r != nullptr) Release(r);
+  }
 }
 
 void EventLog::ForgetWrittenIds(uint64_t written_ticket) {
@@ -643,7 +669,7 @@ void EventLog::CommitGroup(Group& g, std::optional<Error> err) {
     s = db_->Write(wo, &g.batch);
   }
 
-  std::lock_guard l(mu_);
+  std::unique_lock l(mu_);
   if (!s.ok()) {
     err = FromStatus(s, "synced write of " + std::to_string(g.events) + " events");
     Log()->error("{}; refusing writes until reopened", err->ToString());
@@ -662,10 +688,16 @@ void EventLog::CommitGroup(Group& g, std::optional<Error> err) {
   }
   written_ticket_ = g.ticket;
   written_cv_.notify_all();
-  for (Writer* x : g.writers) {
-    x->done = true;
-    x->cv.notify_one();
+  l.unlock();
+  // The writers wait in AwaitAck until released: results and relays set here are theirs then.
+  const size_t n = g.writers.size();
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t k = 0; k < 2; ++k) {
+      const size_t c = 2 * i + 1 + k;
+      g.writers[i]->relay[k] = c < n ? g.writers[c] : nullptr;
+    }
   }
+  if (n > 0) Release(g.writers[0]);
 }
 
 void EventLog::WaitWritten(uint64_t ticket) const {

@@ -236,6 +236,9 @@ class EventLog {
   // Writes a prepared group, synced unless `err` (an earlier failure), and acknowledges its
   // appends. On the write thread, or inline.
   void CommitGroup(Group& g, std::optional<Error> err);
+  // A caller waits for its group's acknowledgement, then passes it on (Writer::relay).
+  static void AwaitAck(Writer& w);
+  static void Release(Writer* x);
   // Drops the in-flight event ids of groups up to `written_ticket`. On the preparing thread.
   void ForgetWrittenIds(uint64_t written_ticket);
 
