@@ -12,13 +12,16 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -139,6 +142,102 @@ RunResult Run(int threads, double seconds, double warmup, uint64_t per_thread, O
   for (int t = 0; t < threads; ++t) {
     r.ops += ops[t];
     r.latencies_us.insert(r.latencies_us.end(), lat[t].begin(), lat[t].end());
+  }
+  return r;
+}
+
+// Keeps `inflight` operations outstanding from `clients` threads (inflight / clients each), as
+// redis-benchmark and pgbench keep their connections busy, until `seconds` pass (or `total` ops
+// have been issued when nonzero), after `warmup` unmeasured seconds. `submit(client, rng, done)`
+// starts one operation and must call done(ok) once, from any thread, when it completes. Latency
+// runs from the submit to the moment the client thread takes the completion.
+template <typename Submit>
+RunResult RunAsync(int inflight, int clients, double seconds, double warmup, uint64_t total,
+                   Submit submit) {
+  clients = std::clamp(clients, 1, inflight);
+  struct Client {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::pair<int, bool>> done;  // slot, ok
+    std::vector<uint32_t> lat;
+    uint64_t ops = 0;
+  };
+  std::vector<Client> cs(clients);
+  std::atomic<int> phase{0};  // 0 warmup, 1 measure, 2 stop
+  std::atomic<uint64_t> issued{0};
+  std::atomic<bool> failed{false};
+  std::barrier start(clients + 1);
+  std::vector<std::thread> ts;
+  for (int c = 0; c < clients; ++c) {
+    ts.emplace_back([&, c] {
+      Client& me = cs[c];
+      std::mt19937_64 rng(0x5eed + c);
+      const int slots = inflight / clients + (c < inflight % clients ? 1 : 0);
+      std::vector<Clock::time_point> started(slots);
+      std::vector<int> measured(slots, 0);
+      int outstanding = 0;
+      auto issue = [&](int slot) {
+        if (total && issued.fetch_add(1) >= total) return;
+        const int ph = phase.load(std::memory_order_relaxed);
+        if (ph == 2) return;
+        measured[slot] = ph == 1 || total;
+        started[slot] = Clock::now();
+        ++outstanding;
+        submit(c, rng, [&me, slot](bool ok) {
+          std::lock_guard l(me.mu);
+          me.done.emplace_back(slot, ok);
+          if (me.done.size() == 1) me.cv.notify_one();
+        });
+      };
+      start.arrive_and_wait();
+      for (int i = 0; i < slots; ++i) issue(i);
+      std::vector<std::pair<int, bool>> batch;
+      while (outstanding > 0) {
+        {
+          std::unique_lock l(me.mu);
+          while (me.done.empty()) me.cv.wait(l);
+          batch.swap(me.done);
+        }
+        const auto now = Clock::now();
+        for (auto [slot, ok] : batch) {
+          --outstanding;
+          if (!ok) failed = true;
+          if (measured[slot]) {
+            me.lat.push_back(static_cast<uint32_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(now - started[slot])
+                    .count()));
+            ++me.ops;
+          }
+          if (!failed) issue(slot);
+        }
+        batch.clear();
+      }
+    });
+  }
+  RunResult r;
+  start.arrive_and_wait();
+  Clock::time_point t0;
+  double cpu0 = 0;
+  if (total) {
+    phase = 1;
+    t0 = Clock::now();
+    cpu0 = ProcessCpuSeconds();
+    for (auto& t : ts) t.join();
+  } else {
+    std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+    phase = 1;
+    t0 = Clock::now();
+    cpu0 = ProcessCpuSeconds();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    phase = 2;
+    for (auto& t : ts) t.join();
+  }
+  r.seconds = Seconds(Clock::now() - t0);
+  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
+  if (failed) Die("an operation failed (see above)");
+  for (auto& c : cs) {
+    r.ops += c.ops;
+    r.latencies_us.insert(r.latencies_us.end(), c.lat.begin(), c.lat.end());
   }
   return r;
 }
@@ -281,7 +380,8 @@ int CmdRaw(const std::string& dir, const std::vector<int>& threads, double secon
 }
 
 int CmdLibrary(const std::string& dir, const std::vector<int>& threads, double seconds,
-               double warmup, uint64_t contracts, uint64_t appends, bool setup_only) {
+               double warmup, uint64_t contracts, uint64_t appends, bool setup_only,
+               int async_clients) {
   auto log = OpenLog(dir);
   if (log->GetHead().sequence == 0) {
     const auto t0 = Clock::now();
@@ -294,22 +394,42 @@ int CmdLibrary(const std::string& dir, const std::vector<int>& threads, double s
   for (int t : threads) {
     const storage::Stats s0 = log->GetStats();
     const uint64_t per_thread = appends ? std::max<uint64_t>(1, appends / t) : 0;
-    auto r = Run(t, seconds, warmup, per_thread, [&](int, std::mt19937_64& rng) {
+    auto request = [&](std::mt19937_64& rng) {
       storage::AppendRequest req;
       req.contract_id = ContractId(rng() % contracts);
       req.recorded_by = "bench";
       req.events.push_back(funding);
-      auto res = log->Append(req);
-      if (!res) std::cerr << res.error().ToString() << "\n";
-      return res.has_value();
-    });
+      return req;
+    };
+    RunResult r;
+    if (async_clients > 0) {
+      // t appends in flight from async_clients threads (EventLog::AppendAsync).
+      r = RunAsync(t, async_clients, seconds, warmup, appends,
+                   [&](int, std::mt19937_64& rng, auto done) {
+                     log->AppendAsync(request(rng), [done](Result<v1::AppendResponse> res) {
+                       if (!res) std::cerr << res.error().ToString() << "\n";
+                       done(res.has_value());
+                     });
+                   });
+    } else {
+      r = Run(t, seconds, warmup, per_thread, [&](int, std::mt19937_64& rng) {
+        auto res = log->Append(request(rng));
+        if (!res) std::cerr << res.error().ToString() << "\n";
+        return res.has_value();
+      });
+    }
     const storage::Stats s1 = log->GetStats();
     const double writes = static_cast<double>(s1.synced_writes - s0.synced_writes);
     // Stats include the warmup: the ratio is over the whole run.
     const double per_write = writes > 0 ? static_cast<double>(s1.events - s0.events) / writes : 0;
-    const std::string name = fmt::format("contrack_lib.append.{}w", t);
+    const std::string name = async_clients > 0 ? fmt::format("contrack_lib.append_async.{}w", t)
+                                               : fmt::format("contrack_lib.append.{}w", t);
     const std::string extra =
-        fmt::format(R"(,"threads":{},"seconds":{:.2f},"contracts":{})", t, r.seconds, contracts);
+        async_clients > 0
+            ? fmt::format(R"(,"in_flight":{},"client_threads":{},"seconds":{:.2f},"contracts":{})",
+                          t, std::min(async_clients, t), r.seconds, contracts)
+            : fmt::format(R"(,"threads":{},"seconds":{:.2f},"contracts":{})", t, r.seconds,
+                          contracts);
     Emit(name, static_cast<double>(r.ops) / r.seconds, "events/s", extra);
     EmitLatency(name, r, extra);
     Emit(name + ".events_per_synced_write", per_write, "events/write", extra);
@@ -410,6 +530,7 @@ int main(int argc, char** argv) {
   uint64_t contracts = 10000, events = 0, appends = 0;
   int build_threads = 64, within = 90, runs = 21;
   bool setup_only = false;
+  int async_clients = 0;
   auto* sample = app.add_subcommand("sample", "the bench event's sizes");
   auto* raw = app.add_subcommand("raw", "raw RocksDB synced WriteBatch appends");
   auto* lib = app.add_subcommand("library", "durable EventLog appends");
@@ -428,6 +549,9 @@ int main(int argc, char** argv) {
   lib->add_option("--contracts", contracts, "contracts awarded first, appended to at random");
   lib->add_option("--appends", appends, "a fixed number of appends instead of --seconds");
   lib->add_flag("--setup-only", setup_only, "only award the contracts (for contrackd)");
+  lib->add_option("--async-clients", async_clients,
+                  "N > 0: --threads counts appends in flight, issued with AppendAsync from N "
+                  "client threads (as redis-benchmark and pgbench keep connections busy)");
   build->add_option("--contracts", contracts)->required();
   build->add_option("--events", events)->required();
   build->add_option("--threads", build_threads);
@@ -439,7 +563,8 @@ int main(int argc, char** argv) {
   if (*sample) return CmdSample(dir, out_dir);
   if (*raw) return CmdRaw(dir, ParseList(threads), seconds, warmup, shape);
   if (*lib) {
-    return CmdLibrary(dir, ParseList(threads), seconds, warmup, contracts, appends, setup_only);
+    return CmdLibrary(dir, ParseList(threads), seconds, warmup, contracts, appends, setup_only,
+                      async_clients);
   }
   if (*build) return CmdBuild(dir, contracts, events, build_threads);
   if (*alerts) return CmdAlerts(dir, as_of, within, runs);

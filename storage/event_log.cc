@@ -238,7 +238,9 @@ struct EventLog::Draft {
 
 // A caller waiting in the write queue.
 struct EventLog::Writer {
-  const AppendRequest* req;
+  const AppendRequest* req = nullptr;
+  AppendRequest owned;  // AppendAsync: the request, owned here
+  AppendCallback done;  // AppendAsync: called with the result, then the writer is freed
   bool has_client_ids = false;
   Draft draft;
   Result<v1::AppendResponse> result = Fail(kIoError, "not written");
@@ -441,8 +443,7 @@ MemoryUsage EventLog::GetMemory() const {
   return m;
 }
 
-Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
-  // Shape checks need no state: do them before queueing.
+Result<bool> EventLog::CheckShape(const AppendRequest& req) const {
   if (options_.read_only) return Fail(kReadOnly, "the store was opened read-only");
   if (auto r = ValidateContractId(req.contract_id); !r) return std::unexpected(r.error());
   if (req.events.empty()) return Fail(kInvalidArgument, "events: at least one event is required");
@@ -465,11 +466,17 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
       }
     }
   }
+  return !ids.empty();
+}
 
+Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
+  // Shape checks need no state: do them before queueing.
+  auto client_ids = CheckShape(req);
+  if (!client_ids) return std::unexpected(client_ids.error());
   DisablePerfCounters();
   Writer w;
   w.req = &req;
-  w.has_client_ids = !ids.empty();
+  w.has_client_ids = *client_ids;
   MakeDraft(req, &w.draft);  // in this thread, in parallel with other callers
 
   std::unique_lock l(mu_);
@@ -506,6 +513,22 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
   l.unlock();
   AwaitAck(w);
   return std::move(w.result);
+}
+
+void EventLog::AppendAsync(AppendRequest req, AppendCallback done) {
+  auto client_ids = CheckShape(req);
+  if (!client_ids) return done(std::unexpected(client_ids.error()));
+  DisablePerfCounters();
+  auto w = std::make_unique<Writer>();
+  w->owned = std::move(req);
+  w->req = &w->owned;
+  w->has_client_ids = *client_ids;
+  w->done = std::move(done);
+  MakeDraft(*w->req, &w->draft);
+  // Never inline: the caller must not wait for the sync. Acknowledge runs `done` and frees w.
+  std::lock_guard l(mu_);
+  writers_.push_back(w.release());
+  if (prepare_idle_) prepare_cv_.notify_one();
 }
 
 void EventLog::Release(Writer* x) {
@@ -689,15 +712,30 @@ void EventLog::CommitGroup(Group& g, std::optional<Error> err) {
   written_ticket_ = g.ticket;
   written_cv_.notify_all();
   l.unlock();
-  // The writers wait in AwaitAck until released: results and relays set here are theirs then.
-  const size_t n = g.writers.size();
+  Acknowledge(g);
+}
+
+void EventLog::Acknowledge(Group& g) {
+  // Callers of Append wait in AwaitAck until released: results and relays set here are theirs
+  // then. Those of AppendAsync get their callbacks, here.
+  std::vector<Writer*> waiting;
+  std::vector<std::unique_ptr<Writer>> called;
+  for (Writer* x : g.writers) {
+    if (x->done) {
+      called.emplace_back(x);
+    } else {
+      waiting.push_back(x);
+    }
+  }
+  const size_t n = waiting.size();
   for (size_t i = 0; i < n; ++i) {
     for (size_t k = 0; k < 2; ++k) {
       const size_t c = 2 * i + 1 + k;
-      g.writers[i]->relay[k] = c < n ? g.writers[c] : nullptr;
+      waiting[i]->relay[k] = c < n ? waiting[c] : nullptr;
     }
   }
-  if (n > 0) Release(g.writers[0]);
+  if (n > 0) Release(waiting[0]);
+  for (auto& x : called) x->done(std::move(x->result));
 }
 
 void EventLog::WaitWritten(uint64_t ticket) const {

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -129,6 +130,14 @@ class EventLog {
   // request is already stored for this contract, returns the original result with replayed set.
   [[nodiscard]] Result<v1::AppendResponse> Append(const AppendRequest& req);
 
+  // Append without waiting: returns at once, and `done` gets what Append would have returned once
+  // the append is durable or refused. `done` runs on the log's write thread (or in this call, when
+  // the request's shape is refused), one append after another: it must be quick, so hand the
+  // result to another thread (post it to an executor) rather than work or block in it.
+  // REQUIRES: not called while the log is being destroyed.
+  using AppendCallback = std::function<void(Result<v1::AppendResponse>)>;
+  void AppendAsync(AppendRequest req, AppendCallback done);
+
   // The current state view of a contract, or not_found.
   [[nodiscard]] Result<v1::ContractState> GetState(const std::string& contract_id) const;
 
@@ -194,6 +203,8 @@ class EventLog {
   using StatePtr = std::shared_ptr<const CachedState>;
 
   explicit EventLog(const Options& options);
+  // Append's checks that need no state; true when the request names event ids of its own.
+  Result<bool> CheckShape(const AppendRequest& req) const;
   Result<void> OpenDb();
   // The caller's share of an append, done before it queues: normalise the bodies and apply them
   // to the newest state the write path knows. The prepare thread keeps the result when that state
@@ -236,6 +247,8 @@ class EventLog {
   // Writes a prepared group, synced unless `err` (an earlier failure), and acknowledges its
   // appends. On the write thread, or inline.
   void CommitGroup(Group& g, std::optional<Error> err);
+  // Releases the group's Append callers and calls its AppendAsync callbacks.
+  static void Acknowledge(Group& g);
   // A caller waits for its group's acknowledgement, then passes it on (Writer::relay).
   static void AwaitAck(Writer& w);
   static void Release(Writer* x);
