@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   std::string data_dir = "data";
   std::string tokens_path;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  unsigned writer_threads = 64;
+  unsigned writer_threads = std::max(2u, std::thread::hardware_concurrency());
   size_t body_limit = 1u << 20;
   int64_t header_timeout_ms = 10000, idle_timeout_ms = 30000, shutdown_grace_ms = 10000;
   int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
@@ -45,8 +45,10 @@ int main(int argc, char** argv) {
   app.add_option("--tokens", tokens_path, "bearer tokens JSON file (mode 600)")->required();
   app.add_option("--threads", threads, "I/O threads (default: the machine's cores)")
       ->check(CLI::Range(1u, 256u));
-  app.add_option("--writer-threads", writer_threads,
-                 "threads that wait on synced writes; concurrent appends group-commit")
+  app.add_option(
+         "--writer-threads", writer_threads,
+         "threads that encode append answers and run backups (appends wait for their synced "
+         "write without holding a thread; default: the machine's cores, at least 2)")
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--body-limit", body_limit, "largest request body in bytes (larger: 413)");
   app.add_option("--header-timeout-ms", header_timeout_ms, "time allowed to send a request");

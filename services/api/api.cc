@@ -400,11 +400,19 @@ void Api::Append(Ctx& c, const std::string& id, Done done) {
       return done(Error(403, kForbidden, p.name + " may not write contracts of " + authority));
     }
   }
-  net::post(blocking_, [this, req = std::move(req), done = std::move(done)]() mutable {
-    auto r = log_.Append(req);
-    if (!r) return done(ErrorResponse(r.error()));
-    if (!r->replayed()) hub_.Notify(r->events(r->events_size() - 1).sequence());
-    done(Json(r->replayed() ? 200 : 201, *r));
+  // No thread waits for the sync: the log calls back on its write thread once the append is
+  // durable, and the answer is encoded on the worker pool, off the write thread and the I/O
+  // threads.
+  // The tracked executor counts as work on the pool until the callback is gone, so the pool's
+  // join() at shutdown waits for appends still in the log.
+  auto work = net::prefer(blocking_, net::execution::outstanding_work.tracked);
+  log_.AppendAsync(std::move(req), [this, work = std::move(work),
+                                    done = std::move(done)](Result<v1::AppendResponse> r) mutable {
+    net::post(work, [this, r = std::move(r), done = std::move(done)]() mutable {
+      if (!r) return done(ErrorResponse(r.error()));
+      if (!r->replayed()) hub_.Notify(r->events(r->events_size() - 1).sequence());
+      done(Json(r->replayed() ? 200 : 201, *r));
+    });
   });
 }
 

@@ -49,8 +49,8 @@ class Api {
  public:
   using Done = std::function<void(Response)>;
 
-  // All references must outlive the Api. `blocking` runs appends (synced writes) off the I/O
-  // threads.
+  // All references must outlive the Api. `blocking` encodes append answers (the log calls back
+  // once an append is durable) and runs backups, off the I/O threads.
   Api(storage::EventLog& log, const TokenStore& tokens, Metrics& metrics, FeedHub& hub,
       net::any_io_executor blocking);
 
