@@ -3,7 +3,8 @@
 #
 # Installs what is missing (Debian packages), builds contrack in Release into build-bench/, then
 # measures: the disk's fdatasync rate (fio); raw RocksDB synced WriteBatch appends; durable
-# appends through the library at 1, 16 and 64 writers; contrackd over HTTP (appends and state
+# appends through the library at 1, 16 and 64 writer threads, and 64 in flight from 2 threads
+# (AppendAsync, the peers' client shape); contrackd over HTTP (appends and state
 # reads, 64 keep-alive connections); PostgreSQL (Message DB pattern, pgbench) and Redis Streams
 # (XADD, appendfsync always) with the same event at 1 and 64 clients; then rebuild of a large log,
 # alerts over 1,000,000 contracts and contrackd's resident memory on that log.
@@ -165,6 +166,11 @@ m_raw() {  # raw RocksDB synced WriteBatch appends: the engine's ceiling
 m_lib() {  # contrack through the library (the store and its contracts persist across rounds)
   "$BENCH" library --dir "$WORK/lib" --threads 1,16,64 --contracts "$BENCH_CONTRACTS" \
     --seconds "$BENCH_SECONDS" --warmup "$BENCH_WARMUP" 2>/dev/null | record
+  # The peers' client shape: 64 appends in flight from 2 threads (pgbench -c 64 -j 2;
+  # redis-benchmark -c 64 runs one thread), with EventLog::AppendAsync.
+  "$BENCH" library --dir "$WORK/lib" --threads 64 --async-clients 2 \
+    --contracts "$BENCH_CONTRACTS" --seconds "$BENCH_SECONDS" --warmup "$BENCH_WARMUP" \
+    2>/dev/null | record
 }
 
 # contrackd
