@@ -3,9 +3,9 @@
 // An EventLog is safe for concurrent use from multiple threads without external synchronisation.
 // Appends are group-committed: concurrent callers queue, a prepare thread chains them into the
 // open group's WriteBatch, and a write thread writes each group, synced, as soon as the previous
-// one is durable; each caller returns only after the write carrying its events is durable. A
-// caller that finds nothing queued or in flight prepares and writes its own append. Views are
-// written in the same batch as the events they derive from.
+// one is durable; each caller returns (or, with AppendAsync, is called back) only after the write
+// carrying its events is durable. A caller that finds nothing queued or in flight prepares and
+// writes its own append. Views are written in the same batch as the events they derive from.
 #pragma once
 
 #include <condition_variable>
