@@ -88,6 +88,27 @@ double ProcessCpuSeconds() {
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
+// Drives the phases of workers that wait at `start` and watch `phase` (0 warm-up, 1 measure,
+// 2 stop): with `fixed` (each has a fixed number of ops) measures until they finish; otherwise
+// `warmup` seconds unmeasured, `seconds` measured, then stop. Joins them; sets r's seconds and
+// CPU seconds.
+void DrivePhases(std::barrier<>& start, std::atomic<int>& phase, std::vector<std::thread>& ts,
+                 bool fixed, double warmup, double seconds, RunResult& r) {
+  start.arrive_and_wait();
+  if (!fixed) std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+  // Ops in flight when the phase flips are counted from here on: close enough at these rates.
+  phase = 1;
+  const Clock::time_point t0 = Clock::now();
+  const double cpu0 = ProcessCpuSeconds();
+  if (!fixed) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    phase = 2;
+  }
+  for (auto& t : ts) t.join();
+  r.seconds = Seconds(Clock::now() - t0);
+  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
+}
+
 template <typename Op>
 RunResult Run(int threads, double seconds, double warmup, uint64_t per_thread, Op op) {
   std::atomic<int> phase{0};  // 0 warmup, 1 measure, 2 stop
@@ -118,26 +139,7 @@ RunResult Run(int threads, double seconds, double warmup, uint64_t per_thread, O
     });
   }
   RunResult r;
-  start.arrive_and_wait();
-  Clock::time_point t0;
-  double cpu0 = 0;
-  if (per_thread) {
-    phase = 1;
-    t0 = Clock::now();
-    cpu0 = ProcessCpuSeconds();
-    for (auto& t : ts) t.join();
-  } else {
-    std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-    // Ops in flight when the phase flips are counted from here on: close enough at these rates.
-    phase = 1;
-    t0 = Clock::now();
-    cpu0 = ProcessCpuSeconds();
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    phase = 2;
-    for (auto& t : ts) t.join();
-  }
-  r.seconds = Seconds(Clock::now() - t0);
-  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
+  DrivePhases(start, phase, ts, per_thread != 0, warmup, seconds, r);
   if (failed) Die("an operation failed (see above)");
   for (int t = 0; t < threads; ++t) {
     r.ops += ops[t];
@@ -215,25 +217,7 @@ RunResult RunAsync(int inflight, int clients, double seconds, double warmup, uin
     });
   }
   RunResult r;
-  start.arrive_and_wait();
-  Clock::time_point t0;
-  double cpu0 = 0;
-  if (total) {
-    phase = 1;
-    t0 = Clock::now();
-    cpu0 = ProcessCpuSeconds();
-    for (auto& t : ts) t.join();
-  } else {
-    std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-    phase = 1;
-    t0 = Clock::now();
-    cpu0 = ProcessCpuSeconds();
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    phase = 2;
-    for (auto& t : ts) t.join();
-  }
-  r.seconds = Seconds(Clock::now() - t0);
-  r.cpu_seconds = ProcessCpuSeconds() - cpu0;
+  DrivePhases(start, phase, ts, total != 0, warmup, seconds, r);
   if (failed) Die("an operation failed (see above)");
   for (auto& c : cs) {
     r.ops += c.ops;

@@ -236,7 +236,7 @@ struct EventLog::Draft {
   std::shared_ptr<CachedState> next;     // the state after the events
 };
 
-// A caller waiting in the write queue.
+// An append in the write queue: its caller waits in Append, or AppendAsync left a callback.
 struct EventLog::Writer {
   const AppendRequest* req = nullptr;
   AppendRequest owned;  // AppendAsync: the request, owned here
