@@ -247,8 +247,11 @@ class EventLog {
   // Writes a prepared group, synced unless `err` (an earlier failure), and acknowledges its
   // appends. On the write thread, or inline.
   void CommitGroup(Group& g, std::optional<Error> err);
-  // Releases the group's Append callers and calls its AppendAsync callbacks.
-  static void Acknowledge(Group& g);
+  // Releases the group's Append callers and calls its AppendAsync callbacks; their writers go
+  // to acked_.
+  void Acknowledge(Group& g);
+  // Frees the writers of acknowledged AppendAsync calls. In AppendAsync's caller.
+  void FreeAcknowledged();
   // A caller waits for its group's acknowledgement, then passes it on (Writer::relay).
   static void AwaitAck(Writer& w);
   static void Release(Writer* x);
@@ -298,6 +301,12 @@ class EventLog {
   };
   std::unordered_map<std::string, InflightId> inflight_ids_;
   std::deque<std::pair<uint64_t, std::vector<std::string>>> inflight_by_ticket_;
+
+  // AppendAsync writers whose callbacks have run, waiting for a caller to free them; freed by
+  // the write thread itself when more than kMaxAcknowledgedKept wait.
+  static constexpr size_t kMaxAcknowledgedKept = 4096;
+  std::mutex acked_mu_;
+  std::vector<std::unique_ptr<Writer>> acked_;  // guarded by acked_mu_
 };
 
 }  // namespace contrack::storage

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <set>
@@ -386,6 +389,50 @@ TEST(ConcurrencyTest, AppendAsyncCallbacksAllRunBeforeTheLogCloses) {
   EXPECT_EQ(failed.load(), 0);
   auto reopened = OpenLog(dir.str());
   EXPECT_EQ(reopened->GetState("D-1")->version(), 101u);
+}
+
+// What a callback holds is released as soon as it has run, while the log stays open and nobody
+// appends again (the server's worker pool waits at shutdown for what its callbacks hold). The
+// writers themselves are freed by a later AppendAsync caller.
+TEST(ConcurrencyTest, AppendAsyncReleasesWhatACallbackHoldsOnceItHasRun) {
+  TempDir dir;
+  auto log = OpenLog(dir.str());
+  ASSERT_TRUE(AppendJson(*log, "D-1", kAward, 0).has_value());
+  auto held = std::make_shared<int>(0);
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  constexpr int kAppends = 50;
+  for (int i = 0; i < kAppends; ++i) {
+    AppendRequest req;
+    req.contract_id = "D-1";
+    req.events.push_back(contrack::testing::Body(kFunding));
+    log->AppendAsync(std::move(req), [&, held](Result<v1::AppendResponse> r) {
+      EXPECT_TRUE(r.has_value());
+      std::lock_guard l(mu);
+      ++done;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(30), [&] { return done == kAppends; }));
+  }
+  // The last callback has returned once the write thread has dropped its copy of `held`.
+  for (int i = 0; i < 3000 && held.use_count() > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(held.use_count(), 1);
+  // Appends go on as before, and the log holds every one of them.
+  AppendRequest req;
+  req.contract_id = "D-1";
+  req.events.push_back(contrack::testing::Body(kFunding));
+  std::promise<uint64_t> version;
+  log->AppendAsync(std::move(req), [&](Result<v1::AppendResponse> r) {
+    version.set_value(r ? r->events(0).version() : 0);
+  });
+  EXPECT_EQ(version.get_future().get(), kAppends + 2u);
+  ExpectGaplessLog(*log, kAppends + 2u);
 }
 
 }  // namespace
