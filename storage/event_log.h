@@ -303,8 +303,9 @@ class EventLog {
   std::deque<std::pair<uint64_t, std::vector<std::string>>> inflight_by_ticket_;
 
   // AppendAsync writers whose callbacks have run, waiting for a caller to free them; freed by
-  // the write thread itself when more than kMaxAcknowledgedKept wait.
-  static constexpr size_t kMaxAcknowledgedKept = 4096;
+  // the write thread itself when more than kMaxAcknowledgedKept wait (a few KiB each: the
+  // request, its records and the state it replaced), so an idle log holds little.
+  static constexpr size_t kMaxAcknowledgedKept = 256;
   std::mutex acked_mu_;
   std::vector<std::unique_ptr<Writer>> acked_;  // guarded by acked_mu_
 };
