@@ -3,11 +3,15 @@
 //
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <iostream>
+#include <memory>
 #include <thread>
 
+#include "services/api/access_log.h"
 #include "services/api/api.h"
 #include "services/api/auth.h"
 #include "services/api/server.h"
@@ -75,8 +79,13 @@ int main(int argc, char** argv) {
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("contrackd"));
   spdlog::set_level(spdlog::level::from_str(log_level));
-  auto access = spdlog::stderr_color_mt("access");
+  // One line per request, buffered (services/api/access_log.h): written every second, when
+  // 16 KiB have gathered, and at exit.
+  auto access = std::make_shared<spdlog::logger>(
+      "access", std::make_shared<api::BufferedFdSink>(STDERR_FILENO));
+  spdlog::initialize_logger(access);
   if (log_format == "json") access->set_pattern("%v");
+  spdlog::flush_every(std::chrono::seconds(1));
 
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Fatal("--listen must be HOST:PORT, not " + listen);
@@ -152,5 +161,6 @@ int main(int argc, char** argv) {
   }
   log->reset();  // closes RocksDB
   spdlog::info("contrackd stopped cleanly");
+  spdlog::shutdown();  // flushes the access log
   return 0;
 }

@@ -344,6 +344,25 @@ TEST_F(ServerTest, AppendAnswers201AndAnIdenticalRetryReplaysTheOriginalResult) 
   EXPECT_EQ(state.waivers(0).rules_size(), 2);
 }
 
+// The access log is buffered (services/api/access_log.h): a request's line reaches stderr within
+// about a second, and the lines still buffered at shutdown are written before contrackd exits.
+TEST_F(ServerTest, AccessLogLinesReachStderrWithinASecondAndAtShutdown) {
+  auto c = Client(kAuditorToken);
+  ASSERT_EQ(c.Get("/v1/contracts/ACCESS-LOG-PROBE-1").status, 404);
+  bool seen = false;
+  for (int i = 0; i < 100 && !seen; ++i) {
+    std::this_thread::sleep_for(50ms);
+    seen = Contains(server_->Stderr(), "/v1/contracts/ACCESS-LOG-PROBE-1 404");
+  }
+  EXPECT_TRUE(seen) << "no access line within 5 s:\n" << server_->Stderr();
+
+  ASSERT_EQ(c.Get("/v1/contracts/ACCESS-LOG-PROBE-2").status, 404);
+  server_->Signal(SIGTERM);
+  ASSERT_EQ(server_->Wait(60s), 0) << server_->Stderr();
+  EXPECT_TRUE(Contains(server_->Stderr(), "/v1/contracts/ACCESS-LOG-PROBE-2 404"))
+      << server_->Stderr();
+}
+
 TEST_F(ServerTest, ExtensionsUseTheOptionsAndAThirdIsRefusedWith422) {
   CreateCri();
   auto c = Client(kLeedsOfficerToken);
