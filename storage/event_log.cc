@@ -239,7 +239,7 @@ struct EventLog::Draft {
 struct EventLog::Writer {
   const AppendRequest* req = nullptr;
   AppendRequest owned;  // AppendAsync: the request, owned here
-  AppendCallback done;  // AppendAsync: called with the result, then the writer is freed
+  AppendCallback done;  // AppendAsync: called with the result, then dropped (acked_)
   bool has_client_ids = false;
   Draft draft;
   Result<v1::AppendResponse> result = Fail(kIoError, "not written");
