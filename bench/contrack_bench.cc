@@ -8,6 +8,8 @@
 //   alerts   EventLog::Alerts on a store
 #include <fmt/format.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/write_batch.h>
 #include <sys/resource.h>
 
@@ -31,6 +33,7 @@
 #include "services/lifecycle/dates.h"
 #include "storage/event_log.h"
 #include "storage/format.h"
+#include "storage/wal_file.h"
 
 namespace contrack::bench {
 namespace {
@@ -61,10 +64,15 @@ std::vector<int> ParseList(const std::string& s) {
   return out;
 }
 
+// --wal-prefill-bytes: storage::Options::wal_prefill_bytes for the library and the raw RocksDB
+// runs alike (0: RocksDB's own log files).
+uint64_t g_wal_prefill_bytes = storage::Options{}.wal_prefill_bytes;
+
 std::unique_ptr<storage::EventLog> OpenLog(const std::string& dir, bool read_only = false) {
   storage::Options o;
   o.path = dir;
   o.read_only = read_only;
+  o.wal_prefill_bytes = g_wal_prefill_bytes;
   auto log = storage::EventLog::Open(o);
   if (!log) Die(log.error().ToString());
   return std::move(*log);
@@ -318,6 +326,13 @@ int CmdRaw(const std::string& dir, const std::vector<int>& threads, double secon
   o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   o.keep_log_file_num = 2;
   o.write_buffer_size = 64u << 20;
+  // The same write-ahead log files as the library's, so this stays its ceiling.
+  std::unique_ptr<rocksdb::Env> env;
+  if (g_wal_prefill_bytes > 0) {
+    env = rocksdb::NewCompositeEnv(
+        storage::NewPrefilledWalFileSystem(rocksdb::FileSystem::Default(), g_wal_prefill_bytes));
+    o.env = env.get();
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const char* n : {"default", "events", "streams", "event_ids", "state", "alerts"}) {
     cfs.emplace_back(n, rocksdb::ColumnFamilyOptions(o));
@@ -528,6 +543,10 @@ int main(int argc, char** argv) {
     c->add_option("--threads", threads, "comma-separated writer counts");
     c->add_option("--seconds", seconds, "measured seconds per writer count");
     c->add_option("--warmup", warmup, "unmeasured seconds first");
+  }
+  for (auto* c : {raw, lib, build}) {
+    c->add_option("--wal-prefill-bytes", g_wal_prefill_bytes,
+                  "grow the write-ahead log this much at a time into zeros; 0: RocksDB's own");
   }
   raw->add_option("--shape", shape, "event: one put; contrack: the 5 puts of an append");
   lib->add_option("--contracts", contracts, "contracts awarded first, appended to at random");

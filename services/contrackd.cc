@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   size_t block_cache_mb = 64;
   size_t write_buffer_mb = storage::Options{}.write_buffer_bytes >> 20;
   size_t state_cache_entries = storage::Options{}.state_cache_entries;
+  uint64_t wal_prefill_kb = storage::Options{}.wal_prefill_bytes >> 10;
   std::string log_level = "info", log_format = "text";
   contrack::views::OcdsOptions ocds;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port");
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
   app.add_option("--state-cache-entries", state_cache_entries,
                  "contract states the write path keeps decoded in memory")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+  app.add_option("--wal-prefill-kb", wal_prefill_kb,
+                 "grow the write-ahead log this much at a time into zeros written ahead, so a "
+                 "synced append writes no file metadata; 0: grow it with every append")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 20));
   app.add_option("--ocid-prefix", ocds.ocid_prefix, "OCDS ocid prefix (register one with OCP)");
   app.add_option("--ocds-publisher", ocds.publisher_name, "OCDS publisher name");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
@@ -108,6 +113,7 @@ int main(int argc, char** argv) {
   options.block_cache_bytes = block_cache_mb << 20;
   options.write_buffer_bytes = write_buffer_mb << 20;
   options.state_cache_entries = state_cache_entries;
+  options.wal_prefill_bytes = wal_prefill_kb << 10;
   auto log = storage::EventLog::Open(options);
   if (!log) return Fatal(log.error().ToString());
 

@@ -29,6 +29,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -47,6 +48,10 @@ struct Options {
   // Decoded contract states the write path keeps in memory, so an append to a recently
   // written contract reads no state from the store.
   size_t state_cache_entries = 32768;
+  // The write-ahead log grows this many bytes at a time into zeros written ahead of its data, so
+  // a synced append overwrites space the file already has and its fdatasync writes no metadata
+  // (storage/wal_file.h). 0: RocksDB's own log files, which grow with every append.
+  uint64_t wal_prefill_bytes = 1u << 20;
 };
 
 struct AppendRequest {
@@ -226,6 +231,7 @@ class EventLog {
   void WaitWritten(uint64_t ticket) const;
 
   const Options options_;
+  std::unique_ptr<rocksdb::Env> env_;  // the prefilled-log file system, when used; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in format order; owned, freed in dtor
 
