@@ -99,39 +99,42 @@ TEST(WalFileTest, OtherFilesAreWrittenAsTheyCome) {
   ASSERT_TRUE(f->Close(rocksdb::IOOptions(), nullptr).ok());
 }
 
-// The log of a store whose process died (no close, so the zeros stay after the last record) is
-// read to its last record: every acknowledged event is there, the chain verifies, and appends go
-// on from the head.
-TEST(WalFileTest, AStoreWhoseProcessDiedWithTheLogsZeroTailReopensWithEveryAcknowledgedEvent) {
-  TempDir dir;
-  constexpr int kAppends = 40;
+// Runs `appends` awards in a child process that then exits without closing the store, so its
+// log keeps the zeros after its last record. Returns the newest log file.
+std::filesystem::path AppendAndDie(const TempDir& dir, int appends) {
   const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
   if (child == 0) {
     Options o;
     o.path = dir.str();
     o.wal_prefill_bytes = kChunk;
     auto log = EventLog::Open(o);
     if (!log) ::_exit(2);
-    for (int i = 0; i < kAppends; ++i) {
-      auto r = testing::AppendJson(**log, "DIED-" + std::to_string(i), kAward, 0);
-      if (!r) ::_exit(3);
+    for (int i = 0; i < appends; ++i) {
+      if (!testing::AppendJson(**log, "DIED-" + std::to_string(i), kAward, 0)) ::_exit(3);
     }
     ::_exit(0);  // no destructor: the log is never closed
   }
   int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 0);
-
-  // The log the child left ends in zeros: its length is a whole number of chunks.
+  EXPECT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
   std::vector<std::filesystem::path> logs;
   for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
     if (IsWalFileName(e.path().string())) logs.push_back(e.path());
   }
-  ASSERT_FALSE(logs.empty());
-  const auto last = *std::max_element(logs.begin(), logs.end());
-  const std::string bytes = ReadAll(last);
+  EXPECT_FALSE(logs.empty());
+  return logs.empty() ? std::filesystem::path() : *std::max_element(logs.begin(), logs.end());
+}
+
+// The log of a store whose process died (no close, so the zeros stay after the last record) is
+// read to its last record: every acknowledged event is there, the chain verifies, and appends go
+// on from the head.
+TEST(WalFileTest, AStoreWhoseProcessDiedWithTheLogsZeroTailReopensWithEveryAcknowledgedEvent) {
+  TempDir dir;
+  constexpr int kAppends = 40;
+  const auto wal = AppendAndDie(dir, kAppends);
+  ASSERT_FALSE(wal.empty());
+  // The log the child left ends in zeros: its length is a whole number of chunks.
+  const std::string bytes = ReadAll(wal);
   ASSERT_EQ(bytes.size() % kChunk, 0u);
   ASSERT_EQ(bytes.back(), '\0');
   ASSERT_NE(bytes.find_first_not_of('\0'), std::string::npos);
@@ -149,6 +152,41 @@ TEST(WalFileTest, AStoreWhoseProcessDiedWithTheLogsZeroTailReopensWithEveryAckno
   auto more = testing::AppendJson(*log, "AFTER", kAward, 0);
   ASSERT_TRUE(more.has_value()) << more.error().ToString();
   EXPECT_EQ(more->events(0).sequence(), static_cast<uint64_t>(kAppends) + 1);
+}
+
+// A record whose end never reached the disk (a torn write: here its last 100 bytes are zeros, as
+// the space after it) ends the log: the appends before it are kept, the store opens, and the
+// chain goes on from the last whole record.
+TEST(WalFileTest, ARecordTornBeforeTheZerosEndsTheLogAtTheRecordBeforeIt) {
+  TempDir dir;
+  constexpr int kAppends = 10;
+  const auto wal = AppendAndDie(dir, kAppends);
+  ASSERT_FALSE(wal.empty());
+  std::string bytes = ReadAll(wal);
+  const size_t end = bytes.find_last_not_of('\0');
+  ASSERT_NE(end, std::string::npos);
+  ASSERT_GT(end, 100u);
+  std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(end - 99),
+            bytes.begin() + static_cast<std::ptrdiff_t>(end + 1), '\0');
+  {
+    std::ofstream out(wal, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+
+  auto log = testing::OpenLog(dir.str());
+  EXPECT_EQ(log->GetHead().sequence, static_cast<uint64_t>(kAppends - 1));
+  auto kept = log->ReadContract("DIED-" + std::to_string(kAppends - 2));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->size(), 1u);
+  auto torn = log->ReadContract("DIED-" + std::to_string(kAppends - 1));
+  ASSERT_TRUE(torn.has_value());
+  EXPECT_TRUE(torn->empty());
+  auto v = log->Verify();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_TRUE(v->ok) << v->message;
+  auto more = testing::AppendJson(*log, "AFTER", kAward, 0);
+  ASSERT_TRUE(more.has_value()) << more.error().ToString();
+  EXPECT_EQ(more->events(0).sequence(), static_cast<uint64_t>(kAppends));
 }
 
 }  // namespace
