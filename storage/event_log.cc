@@ -508,8 +508,9 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
     }
     l.lock();
     inline_preparing_ = false;
-    if (!writers_.empty()) prepare_cv_.notify_one();
+    const bool queued = !writers_.empty();
     l.unlock();
+    if (queued) prepare_cv_.notify_one();
     CommitGroup(*g, bg);
     l.lock();
     inline_writing_ = false;
@@ -518,8 +519,9 @@ Result<v1::AppendResponse> EventLog::Append(const AppendRequest& req) {
     return std::move(w.result);
   }
   writers_.push_back(&w);
-  if (prepare_idle_) prepare_cv_.notify_one();
+  const bool wake = prepare_idle_;
   l.unlock();
+  if (wake) prepare_cv_.notify_one();  // unlocked, so the woken thread finds mu_ free
   AwaitAck(w);
   return std::move(w.result);
 }
@@ -537,9 +539,15 @@ void EventLog::AppendAsync(AppendRequest req, AppendCallback done) {
   MakeDraft(*w->req, &w->draft);
   // Never inline: the caller must not wait for the sync. Acknowledge runs `done`; a later
   // caller frees w.
-  std::lock_guard l(mu_);
-  writers_.push_back(w.release());
-  if (prepare_idle_) prepare_cv_.notify_one();
+  bool wake = false;
+  {
+    std::lock_guard l(mu_);
+    writers_.push_back(w.release());
+    wake = prepare_idle_;
+  }
+  // Unlocked: notified under mu_, the prepare thread woke only to wait for mu_ again (a third
+  // of its context switches).
+  if (wake) prepare_cv_.notify_one();
 }
 
 void EventLog::FreeAcknowledged() {
@@ -613,13 +621,17 @@ void EventLog::PrepareLoop() {
         }
         WaitWritten(earlier);
       }
-      std::lock_guard o(open_mu_);
-      PrepareOne(x, committed, bg);
-      std::lock_guard l(mu_);
-      open_ready_ = true;  // open_ holds x
-      if (write_idle_) write_cv_.notify_one();
-      committed = head_.sequence;
-      bg = bg_error_;
+      bool wake = false;
+      {
+        std::lock_guard o(open_mu_);
+        PrepareOne(x, committed, bg);
+        std::lock_guard l(mu_);
+        open_ready_ = true;  // open_ holds x
+        wake = write_idle_;
+        committed = head_.sequence;
+        bg = bg_error_;
+      }
+      if (wake) write_cv_.notify_one();  // with open_mu_ free for the write thread to take
     }
     taken.clear();
   }
@@ -654,10 +666,14 @@ void EventLog::PrepareOne(Writer* x, uint64_t committed_seq, const std::optional
 }
 
 void EventLog::CloseOpenGroup() {
-  std::lock_guard l(mu_);
-  closed_.push_back(std::move(open_));
-  open_ready_ = false;
-  if (write_idle_) write_cv_.notify_one();
+  bool wake = false;
+  {
+    std::lock_guard l(mu_);
+    closed_.push_back(std::move(open_));
+    open_ready_ = false;
+    wake = write_idle_;
+  }
+  if (wake) write_cv_.notify_one();
 }
 
 void EventLog::WriteLoop() {
@@ -729,8 +745,8 @@ void EventLog::CommitGroup(Group& g, std::optional<Error> err) {
     ++stats_.synced_writes;
   }
   written_ticket_ = g.ticket;
-  written_cv_.notify_all();
   l.unlock();
+  written_cv_.notify_all();
   Acknowledge(g);
 }
 
