@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   size_t write_buffer_mb = storage::Options{}.write_buffer_bytes >> 20;
   size_t state_cache_entries = storage::Options{}.state_cache_entries;
   uint64_t wal_prefill_kb = storage::Options{}.wal_prefill_bytes >> 10;
+  size_t state_json_cache_entries = api::Api::kDefaultStateJsonCacheEntries;
   std::string log_level = "info", log_format = "text";
   contrack::views::OcdsOptions ocds;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port");
@@ -70,6 +71,9 @@ int main(int argc, char** argv) {
   app.add_option("--state-cache-entries", state_cache_entries,
                  "contract states the write path keeps decoded in memory")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+  app.add_option("--state-json-cache-entries", state_json_cache_entries,
+                 "contracts whose rendered current state GET /v1/contracts/{id} keeps; 0: none")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 24));
   app.add_option("--wal-prefill-kb", wal_prefill_kb,
                  "grow the write-ahead log this much at a time into zeros written ahead, so a "
                  "synced append writes no file metadata; 0: grow it with every append")
@@ -123,6 +127,7 @@ int main(int argc, char** argv) {
     api::FeedHub hub((*log)->GetHead().sequence);
     api::Metrics metrics;
     api::Api routes(**log, **tokens, metrics, hub, writers.get_executor());
+    routes.set_state_json_cache_entries(state_json_cache_entries);
     routes.set_ocds_options(ocds);
     api::ServerOptions server_options;
     server_options.body_limit = body_limit;

@@ -264,6 +264,12 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
     Response r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = metrics_.Render(log_);
+    r.body +=
+        "# HELP contrack_state_json_cache_entries Rendered state bodies GET "
+        "/v1/contracts/{id} keeps (bounded by --state-json-cache-entries).\n"
+        "# TYPE contrack_state_json_cache_entries gauge\n"
+        "contrack_state_json_cache_entries " +
+        std::to_string(state_json_->size()) + "\n";
     return reply(std::move(r));
   }
 
@@ -427,11 +433,20 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
                  c.principal->name + " may not read contracts of " + current->authority());
   }
   // Without bounds the current state is the answer: do not read it twice.
-  auto s = bounds->as_of || bounds->known_at ? log_.GetStateAt(id, bounds->as_of, bounds->known_at)
-                                             : std::move(current);
+  const bool now = !bounds->as_of && !bounds->known_at;
+  auto s = now ? std::move(current) : log_.GetStateAt(id, bounds->as_of, bounds->known_at);
   if (!s) return ErrorResponse(s.error());
   s->set_status(lifecycle::StatusOn(*s, bounds->as_of.value_or(DayOf(NowMicros()))));
-  return Json(200, *s);
+  if (!now) return Json(200, *s);
+  // The current state at this version, with today's status, renders as it did before.
+  if (auto body = state_json_->Find(id, s->version(), s->status())) {
+    Response r;
+    r.body = std::move(*body);
+    return r;
+  }
+  Response r = Json(200, *s);
+  state_json_->Insert(id, s->version(), s->status(), r.body);
+  return r;
 }
 
 Response Api::Alerts(Ctx& c) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -12,6 +13,7 @@
 #include "services/api/feed_hub.h"
 #include "services/api/metrics.h"
 #include "services/api/net.h"
+#include "services/api/state_json_cache.h"
 #include "services/views/ocds.h"
 #include "storage/event_log.h"
 
@@ -64,6 +66,10 @@ class Api {
 
   // The OCDS ocid prefix and publisher; set before serving.
   void set_ocds_options(views::OcdsOptions o) { ocds_ = std::move(o); }
+  // How many contracts' rendered state bodies GET /v1/contracts/{id} keeps (StateJsonCache;
+  // 0: none); set before serving.
+  void set_state_json_cache_entries(size_t n) { state_json_ = std::make_unique<StateJsonCache>(n); }
+  static constexpr size_t kDefaultStateJsonCacheEntries = 16384;
 
   storage::EventLog& log() { return log_; }
   FeedHub& hub() { return hub_; }
@@ -93,6 +99,8 @@ class Api {
   FeedHub& hub_;
   net::any_io_executor blocking_;
   views::OcdsOptions ocds_;
+  std::unique_ptr<StateJsonCache> state_json_ =
+      std::make_unique<StateJsonCache>(kDefaultStateJsonCacheEntries);
 };
 
 }  // namespace contrack::api

@@ -363,6 +363,34 @@ TEST_F(ServerTest, AccessLogLinesReachStderrWithinASecondAndAtShutdown) {
       << server_->Stderr();
 }
 
+// GET /v1/contracts/{id} keeps the rendered body by contract and version (StateJsonCache): a
+// repeated read answers the same bytes, and a read after an append answers the new version,
+// never the kept one; /metrics counts what is kept.
+TEST_F(ServerTest, ARepeatedStateReadAnswersTheSameBodyAndAnAppendIsSeenAtOnce) {
+  CreateCri();
+  auto c = Client(kAuditorToken);
+  auto first = c.Get(ContractPath(kCri));
+  ASSERT_EQ(first.status, 200) << Describe(first);
+  auto again = c.Get(ContractPath(kCri));
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(Parse<v1::ContractState>(again).version(), 2u);
+  EXPECT_TRUE(Contains(c.Get("/metrics").body, "contrack_state_json_cache_entries 1\n"));
+
+  auto r = Client(kLeedsOfficerToken).Post(EventsPath(kCri), AppendBody({kExt1}, 2));
+  ASSERT_EQ(r.status, 201) << Describe(r);
+  auto after = c.Get(ContractPath(kCri));
+  ASSERT_EQ(after.status, 200);
+  const auto state = Parse<v1::ContractState>(after);
+  EXPECT_EQ(state.version(), 3u);
+  EXPECT_EQ(state.current_end_date(), "2016-09-30");
+  EXPECT_EQ(c.Get(ContractPath(kCri)).body, after.body);
+  // A read as at an earlier day is rendered afresh: version 2's end date.
+  auto before = c.Get(ContractPath(kCri) + "?as_of=2016-01-01");
+  ASSERT_EQ(before.status, 200) << Describe(before);
+  EXPECT_EQ(Parse<v1::ContractState>(before).current_end_date(), "2016-03-31");
+}
+
 TEST_F(ServerTest, ExtensionsUseTheOptionsAndAThirdIsRefusedWith422) {
   CreateCri();
   auto c = Client(kLeedsOfficerToken);
