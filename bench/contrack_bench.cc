@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 #include <rocksdb/write_batch.h>
 #include <sys/resource.h>
 
@@ -329,8 +328,7 @@ int CmdRaw(const std::string& dir, const std::vector<int>& threads, double secon
   // The same write-ahead log files as the library's, so this stays its ceiling.
   std::unique_ptr<rocksdb::Env> env;
   if (g_wal_prefill_bytes > 0) {
-    env = rocksdb::NewCompositeEnv(
-        storage::NewPrefilledWalFileSystem(rocksdb::FileSystem::Default(), g_wal_prefill_bytes));
+    env = storage::NewPrefilledWalEnv(g_wal_prefill_bytes);
     o.env = env.get();
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;

@@ -5,7 +5,6 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
@@ -322,8 +321,7 @@ Result<void> EventLog::OpenDb() {
   db_opts.create_missing_column_families = !options_.read_only;
   db_opts.max_total_wal_size = 256u << 20;
   if (options_.wal_prefill_bytes > 0 && !options_.read_only) {
-    env_ = rocksdb::NewCompositeEnv(
-        NewPrefilledWalFileSystem(rocksdb::FileSystem::Default(), options_.wal_prefill_bytes));
+    env_ = NewPrefilledWalEnv(options_.wal_prefill_bytes);
     db_opts.env = env_.get();
   }
   db_opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;

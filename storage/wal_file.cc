@@ -2,6 +2,7 @@
 #include "storage/wal_file.h"
 
 #include <fcntl.h>
+#include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 #include <unistd.h>
 
@@ -236,6 +237,11 @@ bool IsWalFileName(std::string_view path) {
 std::shared_ptr<rocksdb::FileSystem> NewPrefilledWalFileSystem(
     std::shared_ptr<rocksdb::FileSystem> base, uint64_t chunk_bytes) {
   return std::make_shared<PrefilledWalFileSystem>(base, chunk_bytes);
+}
+
+std::unique_ptr<rocksdb::Env> NewPrefilledWalEnv(uint64_t chunk_bytes) {
+  return rocksdb::NewCompositeEnv(
+      NewPrefilledWalFileSystem(rocksdb::FileSystem::Default(), chunk_bytes));
 }
 
 }  // namespace contrack::storage

@@ -21,6 +21,7 @@
 #include <string_view>
 
 namespace rocksdb {
+class Env;
 class FileSystem;
 }  // namespace rocksdb
 
@@ -30,6 +31,11 @@ namespace contrack::storage {
 // everything else to `base`. REQUIRES: chunk_bytes > 0.
 std::shared_ptr<rocksdb::FileSystem> NewPrefilledWalFileSystem(
     std::shared_ptr<rocksdb::FileSystem> base, uint64_t chunk_bytes);
+
+// An Env for rocksdb::Options::env: the default Env's threads and clock over
+// NewPrefilledWalFileSystem(FileSystem::Default(), chunk_bytes). Must outlive the DB.
+// REQUIRES: chunk_bytes > 0.
+std::unique_ptr<rocksdb::Env> NewPrefilledWalEnv(uint64_t chunk_bytes);
 
 // True for the name of a RocksDB write-ahead log file: digits, then ".log" (any directory).
 bool IsWalFileName(std::string_view path);

@@ -263,13 +263,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
     if (m != http::verb::get) return not_allowed("GET");
     Response r;
     r.content_type = "text/plain; version=0.0.4";
-    r.body = metrics_.Render(log_);
-    r.body +=
-        "# HELP contrack_state_json_cache_entries Rendered state bodies GET "
-        "/v1/contracts/{id} keeps (bounded by --state-json-cache-entries).\n"
-        "# TYPE contrack_state_json_cache_entries gauge\n"
-        "contrack_state_json_cache_entries " +
-        std::to_string(state_json_->size()) + "\n";
+    r.body = metrics_.Render(log_, state_json_->size());
     return reply(std::move(r));
   }
 

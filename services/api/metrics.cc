@@ -16,7 +16,7 @@ void Metrics::Observe(const std::string& route, unsigned status, int64_t micros)
   sum_seconds_ += seconds;
 }
 
-std::string Metrics::Render(const storage::EventLog& log) const {
+std::string Metrics::Render(const storage::EventLog& log, size_t state_json_entries) const {
   std::ostringstream out;
   {
     std::lock_guard l(mu_);
@@ -67,7 +67,11 @@ std::string Metrics::Render(const storage::EventLog& log) const {
       << "# HELP contrack_state_cache_entries Decoded states the write path holds (bounded by "
          "--state-cache-entries).\n"
       << "# TYPE contrack_state_cache_entries gauge\n"
-      << "contrack_state_cache_entries " << m.state_cache_entries << "\n";
+      << "contrack_state_cache_entries " << m.state_cache_entries << "\n"
+      << "# HELP contrack_state_json_cache_entries Rendered state bodies GET /v1/contracts/{id} "
+         "keeps (bounded by --state-json-cache-entries).\n"
+      << "# TYPE contrack_state_json_cache_entries gauge\n"
+      << "contrack_state_json_cache_entries " << state_json_entries << "\n";
   return out.str();
 }
 

@@ -18,8 +18,9 @@ class Metrics {
   // Records one answered request: its route pattern ("/v1/contracts/{id}"), status and latency.
   void Observe(const std::string& route, unsigned status, int64_t micros);
 
-  // The Prometheus text exposition, including the log's counters.
-  std::string Render(const storage::EventLog& log) const;
+  // The Prometheus text exposition, including the log's counters and memory gauges and the
+  // number of rendered state bodies the API keeps (`state_json_entries`).
+  std::string Render(const storage::EventLog& log, size_t state_json_entries) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
