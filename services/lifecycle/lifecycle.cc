@@ -435,6 +435,21 @@ std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s) {
   return e;
 }
 
+bool SameAlertEntry(const v1::ContractState& a, const v1::ContractState& b) {
+  const bool live_a = a.status() == "active" && !a.current_end_date().empty();
+  const bool live_b = b.status() == "active" && !b.current_end_date().empty();
+  if (live_a != live_b) return false;
+  if (!live_a) return true;
+  const int32_t left_a = a.options_total() - a.options_used();
+  const int32_t left_b = b.options_total() - b.options_used();
+  const int32_t lead_a = left_a > 0 ? a.notice_period_days() : a.procurement_lead_days();
+  const int32_t lead_b = left_b > 0 ? b.notice_period_days() : b.procurement_lead_days();
+  return a.contract_id() == b.contract_id() && a.authority() == b.authority() &&
+         a.title() == b.title() && a.supplier().name() == b.supplier().name() &&
+         a.current_end_date() == b.current_end_date() && left_a == left_b && lead_a == lead_b &&
+         a.current_value_pence() == b.current_value_pence();
+}
+
 std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, Date as_of, int within_days) {
   const Date end = D(e.end_date());
   const std::chrono::days window{within_days};

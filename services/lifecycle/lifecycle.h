@@ -72,6 +72,11 @@ inline constexpr const char kActionLapsed[] = "lapsed";
 // lead_days is the notice period while options remain, else the procurement lead time.
 std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s);
 
+// Whether `a` and `b` have the same alerts index entry (both none, or equal), by comparing only
+// the fields AlertEntryFor reads: most events leave them alone, and building and encoding the
+// entry again was a twentieth of an append's drafting.
+bool SameAlertEntry(const v1::ContractState& a, const v1::ContractState& b);
+
 // The alert `e` raises on `as_of` for a window of `within_days`, or nullopt:
 //  - end before as_of: `lapsed` (deadline = end), listed while the end is at most within_days ago;
 //  - otherwise the deadline is end - lead_days, `exercise_or_decline_option` while options
