@@ -6,7 +6,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -113,8 +112,7 @@ class StreamPrefixTransform : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice& key) const override { return key.size() > 8; }
 };
 
-// The whole key: the `event_ids` memtable hashes it, and the `state` memtable keeps an insert
-// hint per key (see OpenDb).
+// The whole key, for the `state` memtable's insert hints: one per contract (see OpenDb).
 class WholeKeyTransform : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "contrack.WholeKey"; }
@@ -159,8 +157,8 @@ void DisablePerfCounters() {
 
 // A UUIDv7 (RFC 9562) for an event that came without an id: the recorded time's Unix
 // milliseconds in the first 48 bits, the rest random (Boost's generator, which also sets the
-// variant). Ids made later sort later, so the event_ids table files hold ids of nearby times
-// together.
+// variant). Ids made later sort later, so the event_ids index takes each new one near its end
+// instead of at a random place, which costs the memtable a fraction of the comparisons.
 std::string NewEventId(Micros recorded_at) {
   // A Mersenne Twister seeded once per thread from the OS: Boost's default generator asks the
   // kernel (getrandom) for every id, a system call per event.
@@ -377,23 +375,22 @@ Result<void> EventLog::OpenDb() {
     const bool point = i == kEventIdsIdx || i == kStateIdx;
     cfs.emplace_back(std::string(kCfNames[i]), point ? point_cf : log_cf);
   }
-  // Each append adds a key to `streams`, `event_ids` and `state` at a random place (its
-  // contract, a new id). In a skip list over the whole memtable each such insert was a search
-  // from the top, a cache miss at every level; the three were most of the write thread's work.
-  // `streams` and `event_ids` are read only by key or by contract (prefix), never in key order
-  // across contracts, so their memtables hash the contract (the id) to a small skip list of its
-  // own: an insert costs a hash and a few comparisons. One bucket per KiB of memtable (at most
-  // 65,536: 512 KiB of a 64 MiB memtable). `state` is listed in key order (ListContracts), which
-  // a hashed memtable could only give by sorting a copy of it for every listing, so it keeps the
-  // skip list with an insert hint per contract: RocksDB remembers where the contract's last state
-  // went, and its new state (same key, newer sequence) sorts right before it. Hints work while
-  // one thread at a time writes the memtable, as contrack's write thread does.
+  // Each append adds a `streams` key at a random place (its contract): searched for from the
+  // top of a skip list over the whole memtable, that insert was a cache miss at every level.
+  // RocksDB keeps, per key prefix, where the last insert went (an insert hint): the contract's
+  // next version goes right after its previous one, found without a search. Event ids made here
+  // (UUIDv7, ordered by time) land near the previous one too, so one hint serves them all; a
+  // client's own ids only miss it (an ordinary search). A contract's new `state` (same key,
+  // newer sequence) sorts right before its previous one, so a hint per contract serves it too.
+  // Hints work while one thread at a time writes the memtable, as contrack's write thread does.
+  // (Hashed memtables for streams and event_ids took a fifth fewer instructions under callgrind
+  // but were no faster on this machine: docs/performance.md.)
   db_opts.allow_concurrent_memtable_write = false;
-  const size_t buckets = std::clamp<size_t>(cf_buffer >> 10, 256, 65536);
   cfs[kStreamsIdx].options.prefix_extractor = std::make_shared<StreamPrefixTransform>();
-  cfs[kStreamsIdx].options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(buckets));
-  cfs[kEventIdsIdx].options.prefix_extractor = std::make_shared<WholeKeyTransform>();
-  cfs[kEventIdsIdx].options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(buckets));
+  cfs[kStreamsIdx].options.memtable_insert_with_hint_prefix_extractor =
+      cfs[kStreamsIdx].options.prefix_extractor;
+  cfs[kEventIdsIdx].options.memtable_insert_with_hint_prefix_extractor.reset(
+      rocksdb::NewFixedPrefixTransform(0));
   cfs[kStateIdx].options.memtable_insert_with_hint_prefix_extractor =
       std::make_shared<WholeKeyTransform>();
   rocksdb::DB* raw = nullptr;

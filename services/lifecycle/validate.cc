@@ -15,6 +15,10 @@ bool CleanUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {  // printable ASCII, most of any text: no decoding needed
+      ++i;
+      continue;
+    }
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
     const size_t n = Utf8SequenceLength(s.substr(i));
     if (n == 0) return false;

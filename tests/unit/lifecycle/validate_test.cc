@@ -79,6 +79,34 @@ TEST(ValidateTest, RefusesMalformedBodies) {
       "note is 9000 bytes");
 }
 
+// Text fields are checked in the body itself, whatever decoded it (the CLI's import, a
+// client of the library): bytes that are not UTF-8 or are control characters are refused
+// wherever they stand in the text, and printable ASCII, tab, CR, LF and multi-byte
+// characters pass.
+TEST(ValidateTest, TextMustBeUtf8WithoutControlCharacters) {
+  auto body = ParseJson<v1::EventBody>(kAward, "body");
+  ASSERT_TRUE(body.has_value());
+  const std::string bad[] = {"\x80",         "abc\xc3",      "\xff\xfe",          "\xc0\xaf",
+                             "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",  "\x01",
+                             "\x7f",         "\x1b[0m",      std::string(1, '\0')};
+  for (const auto& b : bad) {
+    for (const std::string& text : {b, "Support services " + b, b + " lot 12"}) {
+      v1::EventBody x = *body;
+      x.mutable_award()->set_title(text);
+      auto r = ValidateBody(x);
+      ASSERT_FALSE(r.has_value()) << "title of " << text.size() << " bytes";
+      EXPECT_NE(r.error().message.find("award.title"), std::string::npos) << r.error().message;
+    }
+  }
+  for (const std::string good :
+       {"Drug Intervention Programme 2016/17 (lot 2)", "line one\r\nline two\tend",
+        "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9c", "~ and space"}) {
+    v1::EventBody x = *body;
+    x.mutable_award()->set_title(good);
+    EXPECT_TRUE(ValidateBody(x).has_value()) << good;
+  }
+}
+
 TEST(ValidateTest, JsonDecodingNamesTheField) {
   // Unknown field.
   ExpectRefused(R"({"colour":"red","extension":{"new_end_date":"2016-09-30"}})", "colour");
