@@ -74,7 +74,7 @@ std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s);
 
 // Whether `a` and `b` have the same alerts index entry (both none, or equal), by comparing only
 // the fields AlertEntryFor reads: most events leave them alone, and building and encoding the
-// entry again was a twentieth of an append's drafting.
+// entry again for every append cost several per cent of its drafting.
 bool SameAlertEntry(const v1::ContractState& a, const v1::ContractState& b);
 
 // The alert `e` raises on `as_of` for a window of `within_days`, or nullopt:
