@@ -349,6 +349,15 @@ void Finish(v1::ContractState* s) {
   ComputeFlags(s);
 }
 
+// What an alerts entry is made of (AlertEntryFor), shared with SameAlertEntry and StatusOn.
+bool Live(const v1::ContractState& s) {
+  return s.status() == "active" && !s.current_end_date().empty();
+}
+int32_t OptionsLeft(const v1::ContractState& s) { return s.options_total() - s.options_used(); }
+int32_t LeadDays(const v1::ContractState& s) {
+  return OptionsLeft(s) > 0 ? s.notice_period_days() : s.procurement_lead_days();
+}
+
 }  // namespace
 
 Result<v1::ContractState> Replay(std::span<const v1::EventRecord> events, const Rules& rules) {
@@ -415,39 +424,34 @@ Result<v1::ContractState> Next(const v1::ContractState* prev, const v1::EventRec
 }
 
 std::string StatusOn(const v1::ContractState& s, Date day) {
-  if (s.status() == "active" && !s.current_end_date().empty() && D(s.current_end_date()) < day) {
+  if (Live(s) && D(s.current_end_date()) < day) {
     return "lapsed";
   }
   return s.status();
 }
 
 std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s) {
-  if (s.status() != "active" || s.current_end_date().empty()) return std::nullopt;
+  if (!Live(s)) return std::nullopt;
   v1::AlertIndexEntry e;
   e.set_contract_id(s.contract_id());
   e.set_authority(s.authority());
   e.set_title(s.title());
   e.set_supplier(s.supplier().name());
   e.set_end_date(s.current_end_date());
-  e.set_options_left(s.options_total() - s.options_used());
-  e.set_lead_days(e.options_left() > 0 ? s.notice_period_days() : s.procurement_lead_days());
+  e.set_options_left(OptionsLeft(s));
+  e.set_lead_days(LeadDays(s));
   e.set_value_pence(s.current_value_pence());
   return e;
 }
 
 bool SameAlertEntry(const v1::ContractState& a, const v1::ContractState& b) {
-  const bool live_a = a.status() == "active" && !a.current_end_date().empty();
-  const bool live_b = b.status() == "active" && !b.current_end_date().empty();
-  if (live_a != live_b) return false;
-  if (!live_a) return true;
-  const int32_t left_a = a.options_total() - a.options_used();
-  const int32_t left_b = b.options_total() - b.options_used();
-  const int32_t lead_a = left_a > 0 ? a.notice_period_days() : a.procurement_lead_days();
-  const int32_t lead_b = left_b > 0 ? b.notice_period_days() : b.procurement_lead_days();
+  if (Live(a) != Live(b)) return false;
+  if (!Live(a)) return true;
+  // The fields AlertEntryFor sets, in its order.
   return a.contract_id() == b.contract_id() && a.authority() == b.authority() &&
          a.title() == b.title() && a.supplier().name() == b.supplier().name() &&
-         a.current_end_date() == b.current_end_date() && left_a == left_b && lead_a == lead_b &&
-         a.current_value_pence() == b.current_value_pence();
+         a.current_end_date() == b.current_end_date() && OptionsLeft(a) == OptionsLeft(b) &&
+         LeadDays(a) == LeadDays(b) && a.current_value_pence() == b.current_value_pence();
 }
 
 std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, Date as_of, int within_days) {
