@@ -231,6 +231,7 @@ struct EventLog::CachedState {
   v1::ContractState state;
   std::string alert_key;    // empty when the contract is not live
   std::string alert_value;  // the entry's bytes
+  uint64_t stored_version = 0;  // the version the `state` view holds (0: none yet)
 };
 
 // An append computed on one version of its contract: by the caller before it queues, or by the
@@ -321,6 +322,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const Options& options) {
 }
 
 Result<void> EventLog::OpenDb() {
+  if (options_.state_every == 0) return Fail(kInvalidArgument, "state_every must be at least 1");
   if (!options_.read_only) {
     std::error_code ec;
     std::filesystem::create_directories(options_.path, ec);
@@ -405,15 +407,20 @@ Result<void> EventLog::OpenDb() {
 
   std::string version;
   s = db_->Get(rocksdb::ReadOptions(), handles_[0], fmt_::kFormatVersionKey, &version);
-  if (s.IsNotFound()) {
-    if (options_.read_only) return Fail(kCorruption, options_.path + " is not a contrack store");
+  if (s.IsNotFound() && options_.read_only) {
+    return Fail(kCorruption, options_.path + " is not a contrack store");
+  }
+  if (!s.ok() && !s.IsNotFound()) return std::unexpected(FromStatus(s, "reading format version"));
+  // A format-2 store's states are all current, which format 3 reads as states trailing by
+  // nothing; once written here they may trail, so the store is marked 3 for older builds to
+  // refuse.
+  const bool upgrade = s.ok() && version == fmt_::kFormatVersionCurrentStates;
+  if (s.IsNotFound() || (upgrade && !options_.read_only)) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db_->Put(wo, handles_[0], fmt_::kFormatVersionKey, fmt_::kFormatVersion);
     if (!s.ok()) return std::unexpected(FromStatus(s, "writing format version"));
-  } else if (!s.ok()) {
-    return std::unexpected(FromStatus(s, "reading format version"));
-  } else if (version != fmt_::kFormatVersion) {
+  } else if (!upgrade && version != fmt_::kFormatVersion) {
     return Fail(kCorruption, options_.path + " has store format " + version +
                                  "; this build reads " + std::string(fmt_::kFormatVersion));
   }
@@ -432,6 +439,7 @@ Result<void> EventLog::OpenDb() {
     return std::unexpected(FromStatus(it->status(), "reading the log head"));
   }
   prepared_head_ = head_;
+  durable_seq_.store(head_.sequence, std::memory_order_release);
   Log()->info("opened {} at sequence {}", options_.path, head_.sequence);
   return {};
 }
@@ -753,6 +761,7 @@ void EventLog::CommitGroup(Group& g, std::optional<Error> err) {
     }
   } else if (g.batch.Count() > 0) {
     head_ = Head{g.next_seq - 1, g.head_hash};
+    durable_seq_.store(head_.sequence, std::memory_order_release);
     stats_.appends += g.appends;
     stats_.events += g.events;
     ++stats_.synced_writes;
@@ -831,25 +840,75 @@ void EventLog::CacheState(const std::string& id, StatePtr s, uint64_t committed_
 Result<EventLog::StatePtr> EventLog::StateForWrite(const std::string& id, uint64_t committed_seq) {
   if (auto s = CachedStateOf(id)) return s;
   // Not cached, so no group in flight touched it: the store has its newest state.
-  auto loaded = LoadState(id);
+  uint64_t stored = 0;
+  auto loaded = LoadState(id, &stored);
   if (!loaded) return std::unexpected(loaded.error());
   if (!*loaded) return StatePtr{};
   auto cs = std::make_shared<CachedState>();
   cs->state = std::move(**loaded);
+  cs->stored_version = stored;
   SetAlert(cs->state, &cs->alert_key, &cs->alert_value);
   StatePtr out = cs;
   CacheState(id, out, committed_seq);
   return out;
 }
 
-Result<std::optional<v1::ContractState>> EventLog::LoadState(const std::string& id) const {
+Result<std::optional<v1::ContractState>> EventLog::LoadState(const std::string& id,
+                                                              uint64_t* stored_version) const {
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), handles_[kStateIdx], id, &value);
   if (s.IsNotFound()) return std::optional<v1::ContractState>{};
   if (!s.ok()) return std::unexpected(FromStatus(s, "reading state of " + id));
   v1::ContractState state;
   if (!state.ParseFromString(value)) return Fail(kCorruption, "state of " + id + " is unreadable");
+  if (stored_version != nullptr) *stored_version = state.version();
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;  // the contract's entries only (see the streams memtable)
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kStreamsIdx]));
+  if (auto r = CompleteState(it.get(), id, &state); !r) return std::unexpected(r.error());
   return state;
+}
+
+Result<void> EventLog::CompleteState(rocksdb::Iterator* streams, const std::string& id,
+                                     v1::ContractState* s) const {
+  const std::string prefix = fmt_::StreamPrefix(id);
+  for (streams->Seek(fmt_::StreamKey(id, s->version() + 1));
+       streams->Valid() && streams->key().starts_with(prefix); streams->Next()) {
+    auto ev = ReadEvent(fmt_::DecodeBe64(streams->value().ToStringView()));
+    if (!ev) return std::unexpected(ev.error());
+    const v1::EventRecord& rec = ev->record;
+    if (rec.contract_id() != id || rec.version() != s->version() + 1) {
+      return Fail(kCorruption, "state of " + id + " at version " + std::to_string(s->version()) +
+                                   " is followed by event " + std::to_string(rec.sequence()) +
+                                   " (" + rec.contract_id() + " version " +
+                                   std::to_string(rec.version()) + ")");
+    }
+    std::vector<v1::EventRecord> prior;  // a correction replays the records before it
+    if (rec.body().has_correction()) {
+      auto earlier = ReadContract(id, 0, rec.version() - 1);
+      if (!earlier) return std::unexpected(earlier.error());
+      for (auto& e : *earlier) prior.push_back(std::move(e.record));
+    }
+    auto next = lifecycle::Next(s, rec, prior, options_.rules);
+    if (!next) {
+      return Fail(kCorruption, "state of " + id + " cannot be completed: event " +
+                                   std::to_string(rec.sequence()) +
+                                   " no longer applies: " + next.error().message);
+    }
+    *s = std::move(*next);
+  }
+  if (!streams->status().ok()) {
+    return std::unexpected(FromStatus(streams->status(), "reading events of " + id));
+  }
+  return {};
+}
+
+EventLog::StatePtr EventLog::DurableCachedState(const std::string& id) const {
+  StatePtr c = CachedStateOf(id);
+  // The cache holds the newest prepared state of a contract: once durable, it is the newest
+  // durable one.
+  if (c && c->state.last_sequence() <= durable_seq_.load(std::memory_order_acquire)) return c;
+  return nullptr;
 }
 
 Result<std::vector<v1::EventRecord>> EventLog::LoadRecords(const std::string& id,
@@ -1073,7 +1132,17 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
   }
   CachedState& next = *d.next;
   next.state.set_last_sequence(seq - 1);
-  batch->Put(handles_[kStateIdx], req.contract_id, Serialize(next.state));
+  // The state is stored at a contract's first append, at corrections (so a reader's completion
+  // never replays one) and state_every versions after the stored one; in between readers
+  // complete it from the events (LoadState).
+  const uint64_t stored = base ? base->stored_version : 0;
+  if (stored == 0 || next.state.version() >= stored + options_.state_every ||
+      HasCorrection(req)) {
+    batch->Put(handles_[kStateIdx], req.contract_id, Serialize(next.state));
+    next.stored_version = next.state.version();
+  } else {
+    next.stored_version = stored;
+  }
   const std::string no_key;
   const std::string& old_key = base ? base->alert_key : no_key;
   if (!old_key.empty() && old_key != next.alert_key) batch->Delete(handles_[kAlertsIdx], old_key);
@@ -1095,6 +1164,7 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
 Result<v1::ContractState> EventLog::GetState(const std::string& contract_id) const {
   DisablePerfCounters();
   if (auto r = ValidateContractId(contract_id); !r) return std::unexpected(r.error());
+  if (StatePtr c = DurableCachedState(contract_id)) return c->state;
   auto s = LoadState(contract_id);
   if (!s) return std::unexpected(s.error());
   if (!*s) return Fail(kNotFound, "no contract " + contract_id);
@@ -1138,13 +1208,23 @@ Result<std::vector<v1::ContractState>> EventLog::ListContracts(const std::string
   std::vector<v1::ContractState> out;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kStateIdx]));
+  // Completions seek forward through `streams` in the same (contract id) order.
+  rocksdb::ReadOptions sro;
+  sro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> streams(db_->NewIterator(sro, handles_[kStreamsIdx]));
   it->Seek(after_id);
   if (it->Valid() && !after_id.empty() && it->key() == after_id) it->Next();
   for (; it->Valid() && out.size() < limit; it->Next()) {
+    const std::string id = it->key().ToString();
+    if (StatePtr c = DurableCachedState(id)) {
+      out.push_back(c->state);
+      continue;
+    }
     v1::ContractState s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return Fail(kCorruption, "state of " + it->key().ToString() + " is unreadable");
+      return Fail(kCorruption, "state of " + id + " is unreadable");
     }
+    if (auto r = CompleteState(streams.get(), id, &s); !r) return std::unexpected(r.error());
     out.push_back(std::move(s));
   }
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "listing contracts"));

@@ -8,6 +8,7 @@
 // writes its own append. Views are written in the same batch as the events they derive from.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,6 +31,7 @@ namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
 class Env;
+class Iterator;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -48,6 +50,12 @@ struct Options {
   // Decoded contract states the write path keeps in memory, so an append to a recently
   // written contract reads no state from the store.
   size_t state_cache_entries = 32768;
+  // The `state` view is rewritten when an append takes a contract this many versions past the
+  // state stored for it (and at its first append and at corrections), so it may trail the
+  // contract by up to state_every - 1 versions; readers fold those newer events into it from
+  // `streams` (docs/storage-format.md). 1: every append rewrites the state. The state put was a
+  // fifth of an append's CPU (docs/performance.md). Any value reads any store.
+  uint32_t state_every = 4;
   // The write-ahead log grows this many bytes at a time into zeros written ahead of its data, so
   // a synced append overwrites space the file already has and its fdatasync writes no metadata
   // (storage/wal_file.h). 0: RocksDB's own log files, which grow with every append.
@@ -224,7 +232,16 @@ class EventLog {
   Result<StatePtr> StateForWrite(const std::string& id, uint64_t committed_seq);
   void CacheState(const std::string& id, StatePtr s, uint64_t committed_seq);
   StatePtr CachedStateOf(const std::string& id) const;
-  Result<std::optional<v1::ContractState>> LoadState(const std::string& id) const;
+  // The contract's newest durable state: the `state` view's, completed from `streams`.
+  // `stored_version`, when given, gets the version the view itself holds (0: none).
+  Result<std::optional<v1::ContractState>> LoadState(const std::string& id,
+                                                     uint64_t* stored_version = nullptr) const;
+  // Folds the contract's events after s->version() into *s, read through `streams` (an
+  // iterator over the `streams` column family, reused across calls in key order).
+  Result<void> CompleteState(rocksdb::Iterator* streams, const std::string& id,
+                             v1::ContractState* s) const;
+  // The cached state of `id` when it is durable (and so the newest durable one), else null.
+  StatePtr DurableCachedState(const std::string& id) const;
   Result<std::vector<v1::EventRecord>> LoadRecords(const std::string& id, const Group* g) const;
   Result<LoggedEvent> ReadEvent(uint64_t seq) const;
   // Waits until groups up to `ticket` are written (or writes have failed).
@@ -280,6 +297,7 @@ class EventLog {
   mutable std::condition_variable written_cv_;  // signalled when written_ticket_ moves
   std::optional<Error> bg_error_;               // guarded by mu_: a failed write stops all writes
   Head head_;                                   // guarded by mu_: the last durable event
+  std::atomic<uint64_t> durable_seq_{0};        // head_.sequence, for readers that take no lock
   Stats stats_;                                 // guarded by mu_
 
   // The group being prepared; the write thread takes it between two appends.

@@ -8,7 +8,10 @@
 namespace contrack::storage::format {
 
 // Bumped when the layout changes incompatibly; a store of another version is refused at open.
-inline constexpr std::string_view kFormatVersion = "2";                  // 2: the alerts index
+// 2: the alerts index. 3: a contract's `state` may trail it by a few versions, which readers
+// complete from `streams`; a format-2 store (every state current) opens and is marked 3.
+inline constexpr std::string_view kFormatVersion = "3";
+inline constexpr std::string_view kFormatVersionCurrentStates = "2";
 inline constexpr std::string_view kFormatVersionKey = "format_version";  // in kDefaultCf
 
 // Column families.

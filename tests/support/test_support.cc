@@ -12,6 +12,7 @@
 
 #include "services/lifecycle/codec.h"
 #include "services/lifecycle/validate.h"
+#include "storage/format.h"
 
 namespace contrack::testing {
 
@@ -84,6 +85,27 @@ std::vector<std::pair<std::string, std::string>> DumpCf(const storage::EventLog&
   }
   EXPECT_TRUE(it->status().ok());
   return out;
+}
+
+std::vector<std::pair<std::string, std::string>> AllStates(const storage::EventLog& log) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto states = log.ListContracts("", SIZE_MAX);
+  EXPECT_TRUE(states.has_value()) << states.error().ToString();
+  if (!states) return out;
+  for (const auto& s : *states) out.emplace_back(s.contract_id(), s.SerializeAsString());
+  return out;
+}
+
+size_t TrailingStates(const storage::EventLog& log) {
+  size_t n = 0;
+  for (const auto& [id, bytes] : DumpCf(log, storage::format::kStateCf)) {
+    v1::ContractState stored;
+    EXPECT_TRUE(stored.ParseFromString(bytes)) << id;
+    auto current = log.GetState(id);
+    EXPECT_TRUE(current.has_value()) << id;
+    if (current && stored.version() < current->version()) ++n;
+  }
+  return n;
 }
 
 namespace {

@@ -41,6 +41,14 @@ Result<v1::AppendResponse> AppendJson(storage::EventLog& log, const std::string&
 std::vector<std::pair<std::string, std::string>> DumpCf(const storage::EventLog& log,
                                                         std::string_view cf);
 
+// Every contract's current state (ListContracts: the `state` view completed from its events),
+// serialized, in id order.
+std::vector<std::pair<std::string, std::string>> AllStates(const storage::EventLog& log);
+
+// How many contracts' stored `state` is older than their current state (see
+// storage::Options::state_every).
+size_t TrailingStates(const storage::EventLog& log);
+
 struct CommandResult {
   int status = -1;
   std::string out;
