@@ -7,6 +7,7 @@
 #
 #   bench/ab.sh A_BENCH B_BENCH                 two binaries (e.g. build-bench copies)
 #   AB_ENV_A="X=1" AB_ENV_B="Y=1" bench/ab.sh B B   one binary, two environments
+#   AB_ARGS_A="--state-every 1" bench/ab.sh B B     one binary, two sets of `library` options
 #
 # Environment: AB_PAIRS=6 (pairs of runs), AB_SECONDS=5 (measured seconds per run, after 1 s of
 # warm-up), AB_DIR=/tmp/contrack-ab (stores; removed at the end).
@@ -30,12 +31,12 @@ trap 'rm -rf "$DIR"' EXIT
 
 # RUN LABEL BENCH ENV STORE: one measurement, one JSON line
 run() {
-  local label=$1 bench=$2 envs=$3 store=$4
+  local label=$1 bench=$2 envs=$3 store=$4 args=$5
   sync
   sleep 1
-  # shellcheck disable=SC2086  # ENV holds NAME=VALUE words
+  # shellcheck disable=SC2086  # ENV holds NAME=VALUE words, ARGS option words
   env $envs "$bench" library --dir "$store" --threads 64 --async-clients 2 --contracts 10000 \
-    --seconds "$SECS" --warmup 1 2>/dev/null | python3 -c '
+    --seconds "$SECS" --warmup 1 $args 2>/dev/null | python3 -c '
 import json, sys
 v = {}
 for line in sys.stdin:
@@ -50,25 +51,25 @@ print(json.dumps({"run": sys.argv[1], "events_per_s": v[k],
                   "events_per_synced_write": v[k + ".events_per_synced_write"]}))' "$label" "$bench"
 }
 
-setup() {  # BENCH ENV STORE: 10,000 awarded contracts
+setup() {  # BENCH ENV STORE ARGS: 10,000 awarded contracts
   # shellcheck disable=SC2086
-  env $2 "$1" library --dir "$3" --setup-only --contracts 10000 >"$DIR/setup.log" 2>&1 || {
+  env $2 "$1" library --dir "$3" --setup-only --contracts 10000 $4 >"$DIR/setup.log" 2>&1 || {
     echo "ab.sh: $1 library --setup-only failed:" >&2
     tail -5 "$DIR/setup.log" >&2
     exit 1
   }
 }
-setup "$A" "${AB_ENV_A:-}" "$DIR/a"
-setup "$B" "${AB_ENV_B:-}" "$DIR/b"
+setup "$A" "${AB_ENV_A:-}" "$DIR/a" "${AB_ARGS_A:-}"
+setup "$B" "${AB_ENV_B:-}" "$DIR/b" "${AB_ARGS_B:-}"
 OUT=$DIR/runs.jsonl
 : >"$OUT"
 for ((p = 1; p <= PAIRS; p++)); do
   if ((p % 2)); then
-    run a "$A" "${AB_ENV_A:-}" "$DIR/a" | tee -a "$OUT"
-    run b "$B" "${AB_ENV_B:-}" "$DIR/b" | tee -a "$OUT"
+    run a "$A" "${AB_ENV_A:-}" "$DIR/a" "${AB_ARGS_A:-}" | tee -a "$OUT"
+    run b "$B" "${AB_ENV_B:-}" "$DIR/b" "${AB_ARGS_B:-}" | tee -a "$OUT"
   else
-    run b "$B" "${AB_ENV_B:-}" "$DIR/b" | tee -a "$OUT"
-    run a "$A" "${AB_ENV_A:-}" "$DIR/a" | tee -a "$OUT"
+    run b "$B" "${AB_ENV_B:-}" "$DIR/b" "${AB_ARGS_B:-}" | tee -a "$OUT"
+    run a "$A" "${AB_ENV_A:-}" "$DIR/a" "${AB_ARGS_A:-}" | tee -a "$OUT"
   fi
 done
 python3 - "$OUT" <<'EOF'

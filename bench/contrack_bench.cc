@@ -66,12 +66,15 @@ std::vector<int> ParseList(const std::string& s) {
 // --wal-prefill-bytes: storage::Options::wal_prefill_bytes for the library and the raw RocksDB
 // runs alike (0: RocksDB's own log files).
 uint64_t g_wal_prefill_bytes = storage::Options{}.wal_prefill_bytes;
+// --state-every: storage::Options::state_every for the library runs.
+uint32_t g_state_every = storage::Options{}.state_every;
 
 std::unique_ptr<storage::EventLog> OpenLog(const std::string& dir, bool read_only = false) {
   storage::Options o;
   o.path = dir;
   o.read_only = read_only;
   o.wal_prefill_bytes = g_wal_prefill_bytes;
+  o.state_every = g_state_every;
   auto log = storage::EventLog::Open(o);
   if (!log) Die(log.error().ToString());
   return std::move(*log);
@@ -159,7 +162,8 @@ RunResult Run(int threads, double seconds, double warmup, uint64_t per_thread, O
 // redis-benchmark and pgbench keep their connections busy, until `seconds` pass (or `total` ops
 // have been issued when nonzero), after `warmup` unmeasured seconds. `submit(client, rng, done)`
 // starts one operation and must call done(ok) once, from any thread, when it completes. Latency
-// runs from the submit to the moment the client thread takes the completion.
+// runs from the submit to the moment the client thread takes the completion. (Handing the whole
+// append result to the client thread instead, to be freed there, was 12% slower: 4 ABBA pairs.)
 template <typename Submit>
 RunResult RunAsync(int inflight, int clients, double seconds, double warmup, uint64_t total,
                    Submit submit) {
@@ -545,6 +549,10 @@ int main(int argc, char** argv) {
   for (auto* c : {raw, lib, build}) {
     c->add_option("--wal-prefill-bytes", g_wal_prefill_bytes,
                   "grow the write-ahead log this much at a time into zeros; 0: RocksDB's own");
+  }
+  for (auto* c : {lib, build}) {
+    c->add_option("--state-every", g_state_every,
+                  "store a contract's state every this many versions (storage::Options)");
   }
   raw->add_option("--shape", shape, "event: one put; contrack: the 5 puts of an append");
   lib->add_option("--contracts", contracts, "contracts awarded first, appended to at random");

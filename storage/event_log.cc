@@ -229,8 +229,8 @@ Result<LoggedEvent> DecodeStored(uint64_t seq, const rocksdb::Slice& value) {
 // The write path's newest state of a contract, with its alerts index entry.
 struct EventLog::CachedState {
   v1::ContractState state;
-  std::string alert_key;    // empty when the contract is not live
-  std::string alert_value;  // the entry's bytes
+  std::string alert_key;        // empty when the contract is not live
+  std::string alert_value;      // the entry's bytes
   uint64_t stored_version = 0;  // the version the `state` view holds (0: none yet)
 };
 
@@ -854,7 +854,7 @@ Result<EventLog::StatePtr> EventLog::StateForWrite(const std::string& id, uint64
 }
 
 Result<std::optional<v1::ContractState>> EventLog::LoadState(const std::string& id,
-                                                              uint64_t* stored_version) const {
+                                                             uint64_t* stored_version) const {
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), handles_[kStateIdx], id, &value);
   if (s.IsNotFound()) return std::optional<v1::ContractState>{};
@@ -1136,8 +1136,7 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
   // never replays one) and state_every versions after the stored one; in between readers
   // complete it from the events (LoadState).
   const uint64_t stored = base ? base->stored_version : 0;
-  if (stored == 0 || next.state.version() >= stored + options_.state_every ||
-      HasCorrection(req)) {
+  if (stored == 0 || next.state.version() >= stored + options_.state_every || HasCorrection(req)) {
     batch->Put(handles_[kStateIdx], req.contract_id, Serialize(next.state));
     next.stored_version = next.state.version();
   } else {

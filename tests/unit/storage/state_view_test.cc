@@ -50,8 +50,8 @@ std::string Funding(int n, int amount) {
 }
 
 std::string Extension(int n, const std::string& end) {
-  return R"({"event_id":")" + EventId(n) + R"(","effective_date":"2018-12-01","extension":{"new_end_date":")" +
-         end + R"("}})";
+  return R"({"event_id":")" + EventId(n) +
+         R"(","effective_date":"2018-12-01","extension":{"new_end_date":")" + end + R"("}})";
 }
 
 std::string Correction(int n, int target) {
@@ -71,9 +71,8 @@ Result<v1::AppendResponse> Append(EventLog& log, const std::string& contract,
 
 uint64_t StoredVersion(const EventLog& log, const std::string& contract) {
   std::string bytes;
-  EXPECT_TRUE(log.raw_db()
-                  ->Get(rocksdb::ReadOptions(), log.cf(format::kStateCf), contract, &bytes)
-                  .ok());
+  EXPECT_TRUE(
+      log.raw_db()->Get(rocksdb::ReadOptions(), log.cf(format::kStateCf), contract, &bytes).ok());
   v1::ContractState s;
   EXPECT_TRUE(s.ParseFromString(bytes));
   return s.version();
