@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   size_t block_cache_mb = 64;
   size_t write_buffer_mb = storage::Options{}.write_buffer_bytes >> 20;
   size_t state_cache_entries = storage::Options{}.state_cache_entries;
+  uint32_t state_every = storage::Options{}.state_every;
   uint64_t wal_prefill_kb = storage::Options{}.wal_prefill_bytes >> 10;
   size_t state_json_cache_entries = api::Api::kDefaultStateJsonCacheEntries;
   std::string log_level = "info", log_format = "text";
@@ -71,6 +72,10 @@ int main(int argc, char** argv) {
   app.add_option("--state-cache-entries", state_cache_entries,
                  "contract states the write path keeps decoded in memory")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+  app.add_option("--state-every", state_every,
+                 "store a contract's state every this many versions; readers complete it from "
+                 "its newer events (1: at every append)")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1024}));
   app.add_option("--state-json-cache-entries", state_json_cache_entries,
                  "contracts whose rendered current state GET /v1/contracts/{id} keeps; 0: none")
       ->check(CLI::Range(size_t{0}, size_t{1} << 24));
@@ -117,6 +122,7 @@ int main(int argc, char** argv) {
   options.block_cache_bytes = block_cache_mb << 20;
   options.write_buffer_bytes = write_buffer_mb << 20;
   options.state_cache_entries = state_cache_entries;
+  options.state_every = state_every;
   options.wal_prefill_bytes = wal_prefill_kb << 10;
   auto log = storage::EventLog::Open(options);
   if (!log) return Fatal(log.error().ToString());
