@@ -258,7 +258,7 @@ void SetupContracts(storage::EventLog& log, uint64_t n, int threads) {
         storage::AppendRequest req;
         req.contract_id = ContractId(i);
         req.expected_version = 0;
-        req.recorded_by = "bench";
+        req.principal = Principal::Operator("bench");
         req.events.push_back(AwardBody(i));
         if (auto r = log.Append(req); !r)
           Die("setup " + req.contract_id + ": " + r.error().ToString());
@@ -281,7 +281,7 @@ SampleBytes Sample(const std::string& dir) {
     SetupContracts(*log, 1, 1);
     storage::AppendRequest req;
     req.contract_id = ContractId(0);
-    req.recorded_by = "bench";
+    req.principal = Principal::Operator("bench");
     req.events.push_back(FundingBody());
     auto r = log->Append(req);
     if (!r) Die(r.error().ToString());
@@ -398,7 +398,7 @@ int CmdLibrary(const std::string& dir, const std::vector<int>& threads, double s
     auto request = [&](std::mt19937_64& rng) {
       storage::AppendRequest req;
       req.contract_id = ContractId(rng() % contracts);
-      req.recorded_by = "bench";
+      req.principal = Principal::Operator("bench");
       req.events.push_back(funding);
       return req;
     };
@@ -470,7 +470,7 @@ int CmdBuild(const std::string& dir, uint64_t contracts, uint64_t events, int th
         storage::AppendRequest req;
         req.contract_id = ContractId(i);
         req.expected_version = 0;
-        req.recorded_by = "bench";
+        req.principal = Principal::Operator("bench");
         req.events.push_back(AwardBody(i));
         for (uint64_t k = 1; k < n; ++k) req.events.push_back(funding);
         auto r = log->Append(req);

@@ -1,6 +1,7 @@
 // Event log: group commit, hash chain, views in the same batch, verify and rebuild.
 #include "storage/event_log.h"
 
+#include <google/protobuf/util/message_differencer.h>
 #include <openssl/evp.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -22,6 +23,8 @@
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -121,6 +124,13 @@ class WholeKeyTransform : public rocksdb::SliceTransform {
 };
 
 // Whether an append retracts an earlier event: it then needs its contract's whole history.
+// True when `body`, as a request gives it, is the body stored for its event id at `stored_at`:
+// normalised as it would have been then, it equals the stored one field for field.
+bool SameBody(const v1::EventBody& body, const v1::EventBody& stored, Micros stored_at) {
+  auto normal = NormalizeBody(body, stored.event_id(), DayOf(stored_at));
+  return normal && google::protobuf::util::MessageDifferencer::Equals(*normal, stored);
+}
+
 bool HasCorrection(const AppendRequest& req) {
   return std::any_of(req.events.begin(), req.events.end(),
                      [](const v1::EventBody& e) { return e.has_correction(); });
@@ -435,6 +445,7 @@ Result<void> EventLog::OpenDb() {
     auto ev = DecodeStored(seq, it->value());
     if (!ev) return std::unexpected(ev.error());
     head_ = Head{seq, ev->hash};
+    last_recorded_at_ = ev->record.recorded_at_us();  // record times never go back (Prepare)
   } else if (!it->status().ok()) {
     return std::unexpected(FromStatus(it->status(), "reading the log head"));
   }
@@ -985,7 +996,7 @@ Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base
     rec.set_type(EventType(*body));
     rec.set_effective_date(body->effective_date());
     rec.set_recorded_at_us(recorded_at);
-    rec.set_recorded_by(req.recorded_by);
+    rec.set_recorded_by(req.principal.name);
     *rec.mutable_body() = std::move(*body);
 
     std::vector<v1::EventRecord> with_batch;
@@ -1000,6 +1011,17 @@ Result<void> EventLog::Compute(const AppendRequest& req, const CachedState* base
       }
       with_batch = *prior;
       with_batch.insert(with_batch.end(), d->records.begin(), d->records.end());
+      // Retracting a reassignment moves the authority back: an admin's act, like the reassignment.
+      const std::string& target = rec.body().correction().corrects_event_id();
+      for (const auto& p : with_batch) {
+        if (p.event_id() == target && p.body().has_authority_reassignment() &&
+            req.principal.role != Role::kAdmin) {
+          return fail({kForbidden,
+                       req.principal.name + " has the role " + RoleName(req.principal.role) +
+                           "; only an admin may retract an authority reassignment",
+                       {}});
+        }
+      }
     }
     auto next = lifecycle::Next(state, rec, with_batch, options_.rules);
     if (!next) return fail(next.error());
@@ -1026,7 +1048,17 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
   v1::AppendResponse resp;
   resp.set_contract_id(req.contract_id);
 
-  // Idempotency: an append whose event ids are all stored returns the original result.
+  // The contract's newest state, and the decision whether this principal may write to it, in
+  // the step that drafts the append: no other append to the contract is prepared in between.
+  auto base_or = StateForWrite(req.contract_id, g->committed_seq);
+  if (!base_or) return std::unexpected(base_or.error());
+  StatePtr base = std::move(*base_or);
+  if (auto r = AuthorizeAppend(req.principal, base ? &base->state : nullptr, req.events); !r) {
+    return std::unexpected(r.error());
+  }
+
+  // Idempotency: an append whose event ids are all stored, each with the same body, returns the
+  // original result; an id stored with another body (or for another contract) is a conflict.
   if (w.has_client_ids) {
     size_t known = 0;
     for (const auto& body : req.events) {
@@ -1034,25 +1066,38 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
       const std::string id = *NormalizeEventId(body.event_id(), "event_id");
       v1::AppendedEvent original;
       std::string contract;
+      const v1::EventBody* stored_body = nullptr;
+      Micros stored_at = 0;
+      LoggedEvent ev;
       if (auto it = inflight_ids_.find(id); it != inflight_ids_.end()) {
         original = it->second.event;
         contract = it->second.contract_id;
+        stored_body = &it->second.body;
+        stored_at = it->second.recorded_at;
       } else {
         std::string value;
         auto s = db_->Get(rocksdb::ReadOptions(), handles_[kEventIdsIdx], id, &value);
         if (s.IsNotFound()) continue;
         if (!s.ok()) return std::unexpected(FromStatus(s, "looking up event id " + id));
-        auto ev = ReadEvent(fmt_::DecodeBe64(value));
-        if (!ev) return std::unexpected(ev.error());
+        auto read = ReadEvent(fmt_::DecodeBe64(value));
+        if (!read) return std::unexpected(read.error());
+        ev = std::move(*read);
         original.set_event_id(id);
-        original.set_version(ev->record.version());
-        original.set_sequence(ev->record.sequence());
-        original.set_hash(ev->hash);
-        contract = ev->record.contract_id();
+        original.set_version(ev.record.version());
+        original.set_sequence(ev.record.sequence());
+        original.set_hash(ev.hash);
+        contract = ev.record.contract_id();
+        stored_body = &ev.record.body();
+        stored_at = ev.record.recorded_at_us();
       }
       if (contract != req.contract_id) {
-        return Fail(kEventIdConflict, "event_id " + id + " is already stored for contract " +
-                                          contract + ", not " + req.contract_id);
+        // Not named: the other contract may belong to an authority the principal cannot read.
+        return Fail(kEventIdConflict, "event_id " + id + " is already stored for another contract");
+      }
+      if (!SameBody(body, *stored_body, stored_at)) {
+        return Fail(kEventIdConflict, "event_id " + id +
+                                          " is already stored with a different "
+                                          "body; only a byte-identical retry is idempotent");
       }
       ++known;
       *resp.add_events() = original;
@@ -1069,9 +1114,6 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
     }
   }
 
-  auto base_or = StateForWrite(req.contract_id, g->committed_seq);
-  if (!base_or) return std::unexpected(base_or.error());
-  StatePtr base = std::move(*base_or);
   const uint64_t current = base ? base->state.version() : 0;
   if (req.expected_version && *req.expected_version != current) {
     Error e{kVersionConflict,
@@ -1079,6 +1121,14 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
                 "; the append expected version " + std::to_string(*req.expected_version),
             current};
     return std::unexpected(e);
+  }
+  // Record times never go back along the log: a time the log assigns is clamped to the head's
+  // (below); a time the caller supplies (an import keeping its record times) must not be earlier.
+  if (req.recorded_at && *req.recorded_at < last_recorded_at_) {
+    return Fail(kRecordedAtBeforeHead, "recorded_at " + FormatRfc3339(*req.recorded_at) +
+                                           " is earlier than the log head's " +
+                                           FormatRfc3339(last_recorded_at_) +
+                                           "; the log's record times never go back");
   }
 
   // The caller's draft stands when it was computed on this version; recorded times stay in
@@ -1123,7 +1173,8 @@ Result<v1::AppendResponse> EventLog::Prepare(Writer& w, Group* g) {
     out->set_version(rec.version());
     out->set_sequence(seq);
     out->set_hash(g->head_hash);
-    inflight_ids_[rec.event_id()] = InflightId{*out, req.contract_id, g->ticket};
+    inflight_ids_[rec.event_id()] =
+        InflightId{*out, req.contract_id, g->ticket, rec.body(), rec.recorded_at_us()};
     if (inflight_by_ticket_.empty() || inflight_by_ticket_.back().first != g->ticket) {
       inflight_by_ticket_.emplace_back(g->ticket, std::vector<std::string>{});
     }
@@ -1316,7 +1367,7 @@ Result<std::vector<v1::ContractState>> EventLog::ListContractsAt(
   return out;
 }
 
-Result<VerifyReport> EventLog::Verify(std::optional<Head> digest) const {
+Result<VerifyReport> EventLog::Verify(std::optional<Head> digest, bool views) const {
   VerifyReport report;
   if (digest) {
     report.digest_ok = false;
@@ -1327,6 +1378,7 @@ Result<VerifyReport> EventLog::Verify(std::optional<Head> digest) const {
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
   std::string prev = ZeroHash();
   uint64_t expect = 1;
+  Micros prev_recorded_at = 0;
   auto bad = [&](uint64_t seq, std::string why) {
     report.ok = false;
     report.first_bad_sequence = seq;
@@ -1358,6 +1410,12 @@ Result<VerifyReport> EventLog::Verify(std::optional<Head> digest) const {
     const std::string h = ChainHash(prev, stored.record());
     if (h != stored.hash())
       return bad(seq, "hash mismatch: stored " + stored.hash() + ", computed " + h);
+    if (rec.recorded_at_us() < prev_recorded_at) {
+      return bad(seq, "recorded_at " + FormatRfc3339(rec.recorded_at_us()) +
+                          " is earlier than the previous event's " +
+                          FormatRfc3339(prev_recorded_at) + ": record times never go back");
+    }
+    prev_recorded_at = rec.recorded_at_us();
     prev = h;
     report.events_checked++;
     report.head = Head{seq, h};
@@ -1373,7 +1431,128 @@ Result<VerifyReport> EventLog::Verify(std::optional<Head> digest) const {
   }
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
   report.message = "chain intact: " + std::to_string(report.events_checked) + " events";
+  if (views) {
+    if (auto r = VerifyViews(&report); !r) return std::unexpected(r.error());
+  }
   return report;
+}
+
+Result<void> EventLog::VerifyViews(VerifyReport* report) const {
+  report->views_ok = true;
+  auto differ = [&](const std::string& id, std::string why) -> Result<void> {
+    report->views_ok = false;
+    report->first_bad_contract = id;
+    report->views_message = "contract " + id + ": " + why;
+    return {};
+  };
+  // The contracts the log holds, in id order.
+  std::set<std::string> ids;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kEventsIdx]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto ev = DecodeStored(fmt_::DecodeBe64(it->key().ToStringView()), it->value());
+      if (!ev) return std::unexpected(ev.error());
+      ids.insert(ev->record.contract_id());
+    }
+    if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
+  }
+  // Every state the view holds belongs to a contract of the log.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kStateIdx]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!ids.contains(it->key().ToString())) {
+        return differ(it->key().ToString(), "the state view holds it; the log has no event of it");
+      }
+    }
+    if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading states"));
+  }
+  // Each contract: its state as the views answer it, replayed from its events, and its alerts
+  // entry. Appends may go on meanwhile: the state is read first, the events after it (replayed
+  // up to the state's version), and a contract that moved while it was checked is checked again.
+  auto check = [&](const std::string& id, std::string* alert_key) -> Result<std::string> {
+    std::string why;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      auto viewed = LoadState(id);
+      if (!viewed) return "its state cannot be read: " + viewed.error().message;
+      if (!*viewed) return std::string("the state view has no entry for it");
+      auto read = ReadContract(id);
+      if (!read) return std::unexpected(read.error());
+      std::vector<v1::EventRecord> records;
+      why.clear();
+      for (auto& e : *read) {
+        if (e.record.version() > (*viewed)->version()) break;
+        if (e.record.version() != records.size() + 1) {
+          why = "the streams index lists version " + std::to_string(e.record.version()) +
+                " where version " + std::to_string(records.size() + 1) + " belongs";
+          break;
+        }
+        std::string seq;
+        auto st =
+            db_->Get(rocksdb::ReadOptions(), handles_[kEventIdsIdx], e.record.event_id(), &seq);
+        if (!st.ok() || seq.size() != 8 || fmt_::DecodeBe64(seq) != e.record.sequence()) {
+          why = "the event id index does not lead to event " + e.record.event_id() +
+                " at sequence " + std::to_string(e.record.sequence());
+          break;
+        }
+        records.push_back(std::move(e.record));
+      }
+      if (!why.empty()) return why;
+      auto replayed = lifecycle::Replay(records, options_.rules);
+      if (!replayed) return "its events no longer replay: " + replayed.error().message;
+      std::string key, value, stored;
+      SetAlert(*replayed, &key, &value);
+      if (!google::protobuf::util::MessageDifferencer::Equals(*replayed, **viewed)) {
+        google::protobuf::util::MessageDifferencer d;
+        d.ReportDifferencesToString(&why);
+        d.Compare(*replayed, **viewed);
+        if (why.size() > 300) why.resize(300);
+        why = "the state view differs from a replay of its events: " + why;
+      } else if (!key.empty()) {
+        auto st = db_->Get(rocksdb::ReadOptions(), handles_[kAlertsIdx], key, &stored);
+        if (!st.ok() || stored != value) why = "its alerts index entry differs from a replay";
+      }
+      auto now = LoadState(id);
+      const bool moved = now && *now && (*now)->version() != (*viewed)->version();
+      if (why.empty() || !moved) {
+        *alert_key = key;
+        return why;
+      }
+    }
+    return why;
+  };
+  std::set<std::string> alert_keys;
+  for (const auto& id : ids) {
+    std::string key;
+    auto why = check(id, &key);
+    if (!why) return std::unexpected(why.error());
+    if (!why->empty()) return differ(id, *why);
+    if (!key.empty()) alert_keys.insert(key);
+    report->contracts_checked++;
+  }
+  // No alerts entry beyond those: a contract whose entry is not the one checked is checked again
+  // (it may have moved since).
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlertsIdx]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    if (alert_keys.contains(key)) continue;
+    const std::string id = key.size() > 6 ? key.substr(6) : key;
+    std::string now_key;
+    auto why = check(id, &now_key);
+    if (!why) return std::unexpected(why.error());
+    if (!why->empty()) return differ(id, *why);
+    std::string still;
+    if (now_key != key &&
+        db_->Get(rocksdb::ReadOptions(), handles_[kAlertsIdx], key, &still).ok()) {
+      return differ(id, "the alerts index holds an entry a replay does not give");
+    }
+  }
+  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading alerts"));
+  report->views_message =
+      "views agree with the log: " + std::to_string(report->contracts_checked) + " contracts";
+  return {};
 }
 
 Result<void> EventLog::Rebuild() {
@@ -1602,6 +1781,12 @@ v1::VerifyResponse ToVerifyResponse(const VerifyReport& r) {
   if (r.digest_ok) {
     v.set_digest_ok(*r.digest_ok);
     v.set_digest_message(r.digest_message);
+  }
+  if (r.views_ok) {
+    v.set_views_ok(*r.views_ok);
+    v.set_contracts_checked(r.contracts_checked);
+    v.set_first_bad_contract(r.first_bad_contract);
+    v.set_views_message(r.views_message);
   }
   return v;
 }

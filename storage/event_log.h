@@ -26,6 +26,7 @@
 #include "services/lifecycle/dates.h"
 #include "services/lifecycle/error.h"
 #include "services/lifecycle/lifecycle.h"
+#include "services/lifecycle/principal.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -66,8 +67,12 @@ struct AppendRequest {
   std::string contract_id;
   std::optional<uint64_t> expected_version;  // 0: the contract must not exist; absent: any
   std::vector<v1::EventBody> events;         // appended all-or-nothing, in order
-  std::string recorded_by;                   // the principal; never taken from the bodies
-  std::optional<Micros> recorded_at;         // default: now. Import keeps exported times.
+  // Who appends: recorded as recorded_by, and authorised by the write path against the
+  // contract's authority (lifecycle/principal.h). A default Principal may write nothing.
+  Principal principal;
+  // Default: now, never earlier than the log head's. An import keeping its record times gives
+  // them; one earlier than the head's is refused (recorded_at_before_head).
+  std::optional<Micros> recorded_at;
 };
 
 // One stored event with its hash.
@@ -89,6 +94,12 @@ struct VerifyReport {
   std::string message;
   std::optional<bool> digest_ok;  // set when a digest was given
   std::string digest_message;
+  // Set when the views were checked: every contract replayed from its events equals the state
+  // the views answer (completed), and the alerts index holds exactly the replayed entries.
+  std::optional<bool> views_ok;
+  uint64_t contracts_checked = 0;
+  std::string first_bad_contract;  // the first contract (in id order) whose views differ
+  std::string views_message;
 };
 
 struct AlertsResult {
@@ -138,7 +149,10 @@ class EventLog {
 
   // Appends req.events to one contract, all or nothing, and returns their versions, sequences
   // and hashes once durable. Errors: invalid_argument (malformed input, nothing written),
-  // version_conflict (with current_version), event_id_conflict, a lifecycle rule code, io_error
+  // forbidden (the principal may not write this contract: decided against the authority fixed
+  // by the contract's first event, in the same step that drafts the append),
+  // version_conflict (with current_version), event_id_conflict (an id stored for another contract
+  // or with another body), recorded_at_before_head, a lifecycle rule code, io_error
   // or storage_full (the store then refuses writes until reopened). When every event id of the
   // request is already stored for this contract, returns the original result with replayed set.
   [[nodiscard]] Result<v1::AppendResponse> Append(const AppendRequest& req);
@@ -193,7 +207,10 @@ class EventLog {
   // Recomputes the chain from the first event: gapless sequence, prev_hash links, hashes. With a
   // digest (a sequence and the hash the log had there), also reports whether the log still
   // holds that prefix.
-  [[nodiscard]] Result<VerifyReport> Verify(std::optional<Head> digest = std::nullopt) const;
+  // With `views`, also replays every contract from the log and compares it with what the views
+  // answer (VerifyReport::views_ok); Rebuild repairs views that differ. Reads the whole store.
+  [[nodiscard]] Result<VerifyReport> Verify(std::optional<Head> digest = std::nullopt,
+                                            bool views = false) const;
 
   // Writes a consistent, openable copy of the store to `dir` (a RocksDB checkpoint: hard links
   // where possible) while appends go on, and returns the head it holds. `dir` must be absolute
@@ -244,6 +261,8 @@ class EventLog {
   StatePtr DurableCachedState(const std::string& id) const;
   Result<std::vector<v1::EventRecord>> LoadRecords(const std::string& id, const Group* g) const;
   Result<LoggedEvent> ReadEvent(uint64_t seq) const;
+  // Verify's check of the views against a replay of the log. REQUIRES: report->ok.
+  Result<void> VerifyViews(VerifyReport* report) const;
   // Waits until groups up to `ticket` are written (or writes have failed).
   void WaitWritten(uint64_t ticket) const;
 
@@ -322,6 +341,8 @@ class EventLog {
     v1::AppendedEvent event;
     std::string contract_id;
     uint64_t ticket = 0;
+    v1::EventBody body;  // as stored, for a retry's comparison
+    Micros recorded_at = 0;
   };
   std::unordered_map<std::string, InflightId> inflight_ids_;
   std::deque<std::pair<uint64_t, std::vector<std::string>>> inflight_by_ticket_;

@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
   app.add_option("--data", data_dir, "data directory (offline mode)");
   app.add_option("--url", url, "contrackd base URL, e.g. http://127.0.0.1:8080 (remote mode)");
   app.add_option("--token", token, "bearer token (remote mode; default $CONTRACK_TOKEN)");
+  std::string as_name = "offline-operator";
+  app.add_option("--as", as_name,
+                 "offline writes (record, import, extend, ...): the principal recorded as "
+                 "recorded_by, an operator with every authority (default offline-operator)");
   app.add_option("--key-decision-threshold", threshold,
                  "offline: key decision threshold in pence (default 25000000 = £250,000)")
       ->check(CLI::NonNegativeNumber);
@@ -73,6 +77,10 @@ int main(int argc, char** argv) {
   auto* import =
       app.add_subcommand("import", "offline: append JSON-lines events from FILE ('-': stdin)");
   import->add_option("FILE", file)->required();
+  bool keep_record_times = false;
+  import->add_flag("--keep-record-times", keep_record_times,
+                   "keep each line's recorded_at and recorded_by (refused where a time is "
+                   "earlier than the log head's: a migration into an empty store)");
   auto* show =
       app.add_subcommand("show", "state of a contract: now, or as of a date as known then");
   show->add_option("ID", id)->required();
@@ -86,6 +94,9 @@ int main(int argc, char** argv) {
   json_flag(list);
   auto* verify = app.add_subcommand("verify", "recompute the hash chain; exit 1 if broken");
   verify->add_option("--digest", digest, "SEQ:HASH taken earlier: check it is still a prefix");
+  bool verify_views = false;
+  verify->add_flag("--views", verify_views,
+                   "also replay every contract and compare it with the views (rebuild repairs)");
   json_flag(verify);
   auto* rebuild =
       app.add_subcommand("rebuild", "offline: drop and recreate every view from the log");
@@ -205,7 +216,7 @@ int main(int argc, char** argv) {
     if (*show) return cli::RemoteShow(r, id, as_of, known_at);
     if (*history) return cli::RemoteHistory(r, id);
     if (*list) return cli::RemoteList(r);
-    if (*verify) return cli::RemoteVerify(r, digest);
+    if (*verify) return cli::RemoteVerify(r, digest, verify_views);
     if (*alerts) return cli::RemoteAlerts(r, as_of, within_days, authority);
     if (*reg) return cli::RemoteRegister(r, authority, as_of);
     if (*funding) return cli::RemoteFunding(r, authority, as_of);
@@ -241,8 +252,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& l = **log;
-  if (append) return cli::CmdRecord(l, id, *append, json, out, err);
-  if (*import) return cli::CmdImport(l, file, out, err);
+  const Principal as = Principal::Operator(as_name);
+  if (append) return cli::CmdRecord(l, id, *append, as, json, out, err);
+  if (*import) return cli::CmdImport(l, file, {as, keep_record_times}, out, err);
   if (*show) return cli::CmdShow(l, id, as_of_date, known_at_time, json, out, err);
   if (*alerts) {
     return cli::CmdAlerts(l, as_of_date.value_or(DayOf(NowMicros())), within_days, authority, json,
@@ -254,7 +266,7 @@ int main(int argc, char** argv) {
   if (*backup) return cli::CmdBackup(l, backup_dir, out, err);
   if (*history) return cli::CmdHistory(l, id, json, out, err);
   if (*list) return cli::CmdList(l, json, out, err);
-  if (*verify) return cli::CmdVerify(l, digest, json, out, err);
+  if (*verify) return cli::CmdVerify(l, digest, verify_views, json, out, err);
   if (*rebuild) return cli::CmdRebuild(l, out, err);
   if (*exp) return cli::CmdExport(l, after, out, err);
   if (*demo) return cli::CmdDemo(l, out, err);

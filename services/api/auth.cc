@@ -25,29 +25,6 @@ std::string Sha256(const std::string& s) {
 
 }  // namespace
 
-bool Principal::ReadsEverything() const {
-  return role != Role::kOfficer ||
-         std::find(authorities.begin(), authorities.end(), "*") != authorities.end();
-}
-
-bool Principal::Covers(const std::string& authority) const {
-  if (role == Role::kAdmin) return true;
-  return std::find(authorities.begin(), authorities.end(), "*") != authorities.end() ||
-         std::find(authorities.begin(), authorities.end(), authority) != authorities.end();
-}
-
-std::string RoleName(Role r) {
-  switch (r) {
-    case Role::kOfficer:
-      return "officer";
-    case Role::kAuditor:
-      return "auditor";
-    case Role::kAdmin:
-      return "admin";
-  }
-  return "?";
-}
-
 Result<std::vector<TokenStore::Entry>> TokenStore::Read(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {

@@ -9,23 +9,14 @@
 #include <vector>
 
 #include "services/lifecycle/error.h"
+#include "services/lifecycle/principal.h"
 
 namespace contrack::api {
 
-enum class Role { kOfficer, kAuditor, kAdmin };
-
-struct Principal {
-  std::string name;
-  Role role = Role::kOfficer;
-  std::vector<std::string> authorities;  // "*" = all
-
-  bool CanWrite() const { return role == Role::kOfficer || role == Role::kAdmin; }
-  // True when this principal may read or write contracts of `authority`.
-  bool Covers(const std::string& authority) const;
-  bool ReadsEverything() const;
-};
-
-std::string RoleName(Role r);
+// The principal a token resolves to; defined with the write authorisation rule in the domain.
+using contrack::Principal;
+using contrack::Role;
+using contrack::RoleName;
 
 class TokenStore {
  public:

@@ -35,5 +35,6 @@ inline constexpr const char kIoError[] = "io_error";
 inline constexpr const char kStorageFull[] = "storage_full";
 inline constexpr const char kCorruption[] = "corruption";
 inline constexpr const char kReadOnly[] = "read_only";
+inline constexpr const char kRecordedAtBeforeHead[] = "recorded_at_before_head";
 
 }  // namespace contrack

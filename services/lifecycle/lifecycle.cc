@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "services/lifecycle/principal.h"
+
 namespace contrack::lifecycle {
 namespace {
 
@@ -307,7 +309,7 @@ Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const
                                                     "award or a waiver, not a " +
                                                     ev.type());
   }
-  if (s->status() == "terminated" && !body.has_funding()) {
+  if (s->status() == "terminated" && !body.has_funding() && !body.has_authority_reassignment()) {
     return Fail(kContractTerminated, Who(*s) + " was terminated on " + s->termination_date() +
                                          "; only funding and corrections may follow, not a " +
                                          ev.type());
@@ -329,6 +331,9 @@ Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const
       return ApplyTermination(s, body);
     case v1::EventBody::kFunding:
       return ApplyFunding(s, body);
+    case v1::EventBody::kAuthorityReassignment:
+      s->set_authority(body.authority_reassignment().authority());
+      return {};
     case v1::EventBody::kCorrection:
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
@@ -366,6 +371,9 @@ Result<v1::ContractState> Replay(std::span<const v1::EventRecord> events, const 
     if (ev.body().has_correction()) retracted.insert(ev.body().correction().corrects_event_id());
   }
   v1::ContractState s;
+  // The authority is the one the first event ever appended named, retracted or not: a correction
+  // never moves a contract to another authority (only an authority_reassignment does).
+  if (!events.empty()) s.set_authority(FirstEventAuthority(events.front().body()));
   for (const auto& ev : events) {
     if (!ev.body().has_correction() && !retracted.contains(ev.event_id())) {
       s.set_contract_id(ev.contract_id());

@@ -196,12 +196,17 @@ Result<void> ValidatePayload(const v1::EventBody& body) {
       if (!id) return std::unexpected(id.error());
       return Text(c.reason(), "correction.reason", kMaxTextLength, true);
     }
+    case v1::EventBody::kAuthorityReassignment: {
+      const auto& a = body.authority_reassignment();
+      CT_CHECK(Text(a.authority(), "authority_reassignment.authority", kMaxNameLength, true));
+      return Text(a.reason(), "authority_reassignment.reason", kMaxTextLength, true);
+    }
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
   }
   return Fail(kInvalidArgument,
               "event has no payload: give exactly one of award, waiver, extension, variation, "
-              "novation, termination, funding, correction");
+              "novation, termination, funding, correction, authority_reassignment");
 }
 
 }  // namespace
@@ -299,6 +304,8 @@ std::string EventType(const v1::EventBody& body) {
       return "funding";
     case v1::EventBody::kCorrection:
       return "correction";
+    case v1::EventBody::kAuthorityReassignment:
+      return "authority_reassignment";
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
   }

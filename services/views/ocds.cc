@@ -112,6 +112,8 @@ std::string EventType(const EventRecord& ev) {
       return "funding";
     case EventBody::kCorrection:
       return "correction";
+    case EventBody::kAuthorityReassignment:
+      return "authority reassignment";
     case EventBody::PAYLOAD_NOT_SET:
       break;
   }
@@ -373,6 +375,9 @@ class ReleaseBuilder {
         break;
       case EventBody::kCorrection:
         tags = Correction(r, ev, after);
+        break;
+      case EventBody::kAuthorityReassignment:  // the buyer above is the new authority
+        tags.push_back("contractUpdate");
         break;
       case EventBody::PAYLOAD_NOT_SET:
         tags.push_back("contractUpdate");

@@ -149,7 +149,8 @@ TEST_F(CliTest, ExportImportRoundTripGivesIdenticalStatesAndHead) {
   auto exported = Run({"export"});
   ASSERT_EQ(exported.status, 0) << exported.err;
   TempDir copy;
-  auto imported = RunContrack({"--data", copy.str(), "import", "-"}, exported.out);
+  auto imported =
+      RunContrack({"--data", copy.str(), "import", "--keep-record-times", "-"}, exported.out);
   ASSERT_EQ(imported.status, 0) << imported.err;
   auto v1 = Run({"verify"});
   auto v2 = RunContrack({"--data", copy.str(), "verify"});

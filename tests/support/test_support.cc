@@ -69,7 +69,7 @@ Result<v1::AppendResponse> AppendJson(storage::EventLog& log, const std::string&
   storage::AppendRequest req;
   req.contract_id = contract_id;
   req.expected_version = expected;
-  req.recorded_by = "test";
+  req.principal = Principal::Operator("test");
   req.events.push_back(Body(json));
   return log.Append(req);
 }

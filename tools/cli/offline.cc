@@ -23,7 +23,7 @@ Date Today() { return DayOf(NowMicros()); }
 }  // namespace
 
 Result<ImportStats> ImportJsonLines(storage::EventLog& log, std::string_view text,
-                                    const std::string& default_recorded_by, uint64_t* failed_line) {
+                                    const ImportOptions& options, uint64_t* failed_line) {
   ImportStats stats;
   uint64_t line_no = 0;
   size_t pos = 0;
@@ -45,11 +45,16 @@ Result<ImportStats> ImportJsonLines(storage::EventLog& log, std::string_view tex
     storage::AppendRequest req;
     req.contract_id = body->contract_id();
     if (body->has_expected_version()) req.expected_version = body->expected_version();
-    req.recorded_by = body->recorded_by().empty() ? default_recorded_by : body->recorded_by();
+    req.principal = options.as;
     if (!body->recorded_at().empty()) {
       auto at = ParseRfc3339(body->recorded_at(), "recorded_at");
       if (!at) return fail(at.error());
-      req.recorded_at = *at;
+      if (options.keep_record_times) req.recorded_at = *at;
+    }
+    if (options.keep_record_times) {
+      if (!body->recorded_by().empty()) req.principal.name = body->recorded_by();
+    } else if (!body->recorded_at().empty() || !body->recorded_by().empty()) {
+      ++stats.times_replaced;
     }
     req.events.push_back(std::move(*body));
     auto r = log.Append(req);
@@ -80,8 +85,8 @@ Result<uint64_t> ExportJsonLines(const storage::EventLog& log, uint64_t after, s
   return n;
 }
 
-int CmdImport(storage::EventLog& log, const std::string& file, std::ostream& out,
-              std::ostream& err) {
+int CmdImport(storage::EventLog& log, const std::string& file, const ImportOptions& options,
+              std::ostream& out, std::ostream& err) {
   std::ostringstream buf;
   if (file == "-") {
     buf << std::cin.rdbuf();
@@ -91,20 +96,27 @@ int CmdImport(storage::EventLog& log, const std::string& file, std::ostream& out
     buf << in.rdbuf();
   }
   uint64_t failed_line = 0;
-  auto stats = ImportJsonLines(log, buf.str(), "cli-import", &failed_line);
+  auto stats = ImportJsonLines(log, buf.str(), options, &failed_line);
   if (!stats) {
     err << "contrack: line " << failed_line << ": " << stats.error().code << ": "
         << stats.error().message << "\n";
     return 1;
   }
   out << "imported " << stats->appended << " events (" << stats->replayed
-      << " already present) from " << stats->lines << " lines\n";
+      << " already present) from " << stats->lines << " lines as " << options.as.name << "\n";
+  if (stats->times_replaced > 0) {
+    out << "recorded_at and recorded_by of " << stats->times_replaced
+        << " lines were replaced by this import's; --keep-record-times keeps them\n";
+  }
   return 0;
 }
 
 int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err) {
   uint64_t failed_line = 0;
-  auto stats = ImportJsonLines(log, kDemoJsonl, "demo-loader", &failed_line);
+  // The demo's record times are part of its story (what was known when): kept, so it loads into
+  // an empty store, or into one that holds it already (every line then replays).
+  ImportOptions options{Principal::Operator("demo-loader"), true};
+  auto stats = ImportJsonLines(log, kDemoJsonl, options, &failed_line);
   if (!stats) {
     err << "contrack: demo data line " << failed_line << ": " << stats.error().code << ": "
         << stats.error().message << "\n";
@@ -234,20 +246,22 @@ int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ost
   return 0;
 }
 
-int CmdVerify(const storage::EventLog& log, const std::string& digest, bool json, std::ostream& out,
-              std::ostream& err) {
+int CmdVerify(const storage::EventLog& log, const std::string& digest, bool views, bool json,
+              std::ostream& out, std::ostream& err) {
   std::optional<storage::Head> d;
   if (!digest.empty()) {
     auto parsed = storage::ParseDigest(digest);
     if (!parsed) return Report(parsed.error(), err);
     d = *parsed;
   }
-  auto r = log.Verify(d);
+  auto r = log.Verify(d, views);
   if (!r) return Report(r.error(), err);
   const auto v = storage::ToVerifyResponse(*r);
   if (json) {
     out << ToJson(v, true) << "\n";
-    return v.ok() && (!v.has_digest_ok() || v.digest_ok()) ? 0 : 1;
+    return v.ok() && (!v.has_digest_ok() || v.digest_ok()) && (!v.has_views_ok() || v.views_ok())
+               ? 0
+               : 1;
   }
   return RenderVerify(v, out, err);
 }
@@ -260,10 +274,10 @@ int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err) {
 }
 
 int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendRequest& request,
-              bool json, std::ostream& out, std::ostream& err) {
+              const Principal& as, bool json, std::ostream& out, std::ostream& err) {
   storage::AppendRequest req;
   req.contract_id = id;
-  req.recorded_by = "cli-offline";
+  req.principal = as;
   if (request.has_expected_version()) req.expected_version = request.expected_version();
   for (const auto& e : request.events()) {
     if (!e.recorded_by().empty() || !e.recorded_at().empty() || e.has_expected_version() ||

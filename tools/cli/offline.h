@@ -17,24 +17,34 @@ namespace contrack::cli {
 extern const std::string_view kDemoJsonl;  // demo/demo.jsonl, embedded at build time
 
 struct ImportStats {
-  uint64_t lines = 0;     // event lines read (blank lines skipped)
-  uint64_t appended = 0;  // events newly appended
-  uint64_t replayed = 0;  // events already stored (idempotent re-import)
+  uint64_t lines = 0;           // event lines read (blank lines skipped)
+  uint64_t appended = 0;        // events newly appended
+  uint64_t replayed = 0;        // events already stored (idempotent re-import)
+  uint64_t times_replaced = 0;  // lines whose recorded_at or recorded_by the log replaced
+};
+
+struct ImportOptions {
+  // Who appends: authorised by the log like any writer, and recorded as recorded_by.
+  Principal as = Principal::Operator("offline-operator");
+  // Keep each line's recorded_at and recorded_by (a migration into an empty store). Refused
+  // (recorded_at_before_head) where a kept time is earlier than the log head's. Without it the
+  // log assigns the record time and the line's recorded_at and recorded_by are ignored.
+  bool keep_record_times = false;
 };
 
 // Appends JSON lines (an EventBody with contract_id, optional expected_version, recorded_at and
 // recorded_by) one append per line. Stops at the first refused line and sets *failed_line to its
 // number (1-based, blank lines counted). Lines before it stay committed.
 [[nodiscard]] Result<ImportStats> ImportJsonLines(storage::EventLog& log, std::string_view text,
-                                                  const std::string& default_recorded_by,
+                                                  const ImportOptions& options,
                                                   uint64_t* failed_line);
 
 // Writes the log after sequence `after` as JSON lines that ImportJsonLines accepts.
 [[nodiscard]] Result<uint64_t> ExportJsonLines(const storage::EventLog& log, uint64_t after,
                                                std::ostream& out);
 
-int CmdImport(storage::EventLog& log, const std::string& file, std::ostream& out,
-              std::ostream& err);
+int CmdImport(storage::EventLog& log, const std::string& file, const ImportOptions& options,
+              std::ostream& out, std::ostream& err);
 int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err);
 int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, std::ostream& err);
 // The state now, or as_of / known_at (bitemporal) when given.
@@ -57,11 +67,11 @@ int CmdFunding(const storage::EventLog& log, const std::string& authority,
 int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
                std::ostream& err);
 int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
-int CmdVerify(const storage::EventLog& log, const std::string& digest, bool json, std::ostream& out,
-              std::ostream& err);
+int CmdVerify(const storage::EventLog& log, const std::string& digest, bool views, bool json,
+              std::ostream& out, std::ostream& err);
 int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err);
-// Appends `request` to contract `id`, recorded by "cli-offline".
+// Appends `request` to contract `id` as principal `as`.
 int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendRequest& request,
-              bool json, std::ostream& out, std::ostream& err);
+              const Principal& as, bool json, std::ostream& out, std::ostream& err);
 
 }  // namespace contrack::cli

@@ -124,13 +124,17 @@ int RemoteList(Remote& r) {
   return 0;
 }
 
-int RemoteVerify(Remote& r, const std::string& digest) {
+int RemoteVerify(Remote& r, const std::string& digest, bool views) {
   int status = 0;
-  auto v = Get<v1::VerifyResponse>(r, "/v1/verify" + Query({{"digest", digest}}), &status);
+  auto v = Get<v1::VerifyResponse>(
+      r, "/v1/verify" + Query({{"digest", digest}, {"views", views ? "true" : ""}}), &status);
   if (!v) return status;
   if (r.json) {
     r.out << ToJson(*v, true) << "\n";
-    return v->ok() && (!v->has_digest_ok() || v->digest_ok()) ? 0 : 1;
+    return v->ok() && (!v->has_digest_ok() || v->digest_ok()) &&
+                   (!v->has_views_ok() || v->views_ok())
+               ? 0
+               : 1;
   }
   return RenderVerify(*v, r.out, r.err);
 }

@@ -24,7 +24,7 @@ int RemoteShow(Remote& r, const std::string& id, const std::string& as_of,
                const std::string& known_at);
 int RemoteHistory(Remote& r, const std::string& id);
 int RemoteList(Remote& r);
-int RemoteVerify(Remote& r, const std::string& digest);
+int RemoteVerify(Remote& r, const std::string& digest, bool views);
 int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
                  const std::string& authority);
 int RemoteRegister(Remote& r, const std::string& authority, const std::string& as_of);

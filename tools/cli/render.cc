@@ -59,6 +59,9 @@ std::string Summary(const v1::EventBody& b) {
     case v1::EventBody::kCorrection:
       return "retracts " + b.correction().corrects_event_id() + ": " +
              b.correction().reason().substr(0, 40);
+    case v1::EventBody::kAuthorityReassignment:
+      return "to " + b.authority_reassignment().authority() + ": " +
+             b.authority_reassignment().reason().substr(0, 40);
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
   }
@@ -234,7 +237,12 @@ int RenderVerify(const v1::VerifyResponse& v, std::ostream& out, std::ostream& e
     (v.digest_ok() ? out : err) << (v.digest_ok() ? "digest ok: " : "contrack: digest broken: ")
                                 << v.digest_message() << "\n";
   }
-  return v.ok() && (!v.has_digest_ok() || v.digest_ok()) ? 0 : 1;
+  if (v.has_views_ok()) {
+    (v.views_ok() ? out : err) << (v.views_ok() ? "views ok: " : "contrack: views differ: ")
+                               << v.views_message() << "\n";
+  }
+  return v.ok() && (!v.has_digest_ok() || v.digest_ok()) && (!v.has_views_ok() || v.views_ok()) ? 0
+                                                                                                : 1;
 }
 
 std::string RenderList(const std::vector<v1::ContractState>& states) {

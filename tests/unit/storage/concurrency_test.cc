@@ -298,7 +298,7 @@ TEST(ConcurrencyTest, AppendAsyncKeepsManyAppendsInFlightFromOneThread) {
       for (int c = 0; c < kContracts; ++c) {
         AppendRequest req;
         req.contract_id = "A-" + std::to_string(c);
-        req.recorded_by = "test";
+        req.principal = Principal::Operator("test");
         req.events.push_back(contrack::testing::Body(kFunding));
         {
           std::lock_guard l(mu);
@@ -353,17 +353,20 @@ TEST(ConcurrencyTest, AppendAsyncReportsRefusalsAndWritesNothingForThem) {
   };
   // A malformed request is refused before it queues: the callback runs in the call.
   AppendRequest empty;
+  empty.principal = Principal::Operator("test");
   empty.contract_id = "R-1";
   log->AppendAsync(std::move(empty), record);
   ASSERT_EQ(codes.size(), 1u);
   EXPECT_EQ(codes[0], "invalid_argument");
   // A version conflict and a second award are refused on the write path.
   AppendRequest stale;
+  stale.principal = Principal::Operator("test");
   stale.contract_id = "R-1";
   stale.expected_version = 7;
   stale.events.push_back(contrack::testing::Body(kFunding));
   log->AppendAsync(std::move(stale), record);
   AppendRequest again;
+  again.principal = Principal::Operator("test");
   again.contract_id = "R-1";
   again.events.push_back(contrack::testing::Body(kAward));
   log->AppendAsync(std::move(again), record);
@@ -384,6 +387,7 @@ TEST(ConcurrencyTest, AppendAsyncCallbacksAllRunBeforeTheLogCloses) {
     ASSERT_TRUE(AppendJson(*log, "D-1", kAward, 0).has_value());
     for (int i = 0; i < 100; ++i) {
       AppendRequest req;
+      req.principal = Principal::Operator("test");
       req.contract_id = "D-1";
       req.events.push_back(contrack::testing::Body(kFunding));
       log->AppendAsync(std::move(req), [&](Result<v1::AppendResponse> r) { (r ? ok : failed)++; });
@@ -409,6 +413,7 @@ TEST(ConcurrencyTest, AppendAsyncReleasesWhatACallbackHoldsOnceItHasRun) {
   constexpr int kAppends = 50;
   for (int i = 0; i < kAppends; ++i) {
     AppendRequest req;
+    req.principal = Principal::Operator("test");
     req.contract_id = "D-1";
     req.events.push_back(contrack::testing::Body(kFunding));
     log->AppendAsync(std::move(req), [&, held](Result<v1::AppendResponse> r) {
@@ -429,6 +434,7 @@ TEST(ConcurrencyTest, AppendAsyncReleasesWhatACallbackHoldsOnceItHasRun) {
   EXPECT_EQ(held.use_count(), 1);
   // Appends go on as before, and the log holds every one of them.
   AppendRequest req;
+  req.principal = Principal::Operator("test");
   req.contract_id = "D-1";
   req.events.push_back(contrack::testing::Body(kFunding));
   std::promise<uint64_t> version;

@@ -204,7 +204,7 @@ TEST(EventLogTest, BatchIsAllOrNothing) {
   const Head before = log->GetHead();
   AppendRequest req;
   req.contract_id = kCri;
-  req.recorded_by = "test";
+  req.principal = Principal::Operator("test");
   req.events = {
       Body(kExt1), Body(kExt2),
       Body(R"({"effective_date":"2017-03-01","extension":{"new_end_date":"2017-09-30"}})")};
@@ -249,9 +249,11 @@ TEST(EventLogTest, MalformedInputWritesNothing) {
     EXPECT_EQ(r.error().code, c.code) << r.error().message;
   }
   AppendRequest empty;
+  empty.principal = Principal::Operator("test");
   empty.contract_id = kCri;
   EXPECT_EQ(log->Append(empty).error().code, "invalid_argument");
   AppendRequest dup;
+  dup.principal = Principal::Operator("test");
   dup.contract_id = kCri;
   dup.events = {Body(kExt1), Body(kExt1)};
   EXPECT_EQ(log->Append(dup).error().code, "invalid_argument");

@@ -29,7 +29,7 @@ Result<v1::AppendResponse> AppendAt(EventLog& log, const std::string& id, const 
                                     const char* recorded_at) {
   AppendRequest req;
   req.contract_id = id;
-  req.recorded_by = "test";
+  req.principal = Principal::Operator("test");
   req.recorded_at = T(recorded_at);
   req.events.push_back(Body(json));
   return log.Append(req);

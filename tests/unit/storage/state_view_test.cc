@@ -63,7 +63,7 @@ Result<v1::AppendResponse> Append(EventLog& log, const std::string& contract,
                                   const std::vector<std::string>& bodies) {
   AppendRequest req;
   req.contract_id = contract;
-  req.recorded_by = "test";
+  req.principal = Principal::Operator("test");
   req.recorded_at = 1'480'000'000'000'000;  // fixed, so two stores hold the same records
   for (const auto& b : bodies) req.events.push_back(Body(b));
   return log.Append(req);

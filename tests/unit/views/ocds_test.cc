@@ -232,7 +232,7 @@ Contract Load(const TempDir& dir, const std::string& jsonl, const std::string& i
   EXPECT_NE(log, nullptr);
   if (log == nullptr) return {};
   uint64_t failed = 0;
-  auto stats = cli::ImportJsonLines(*log, jsonl, "test", &failed);
+  auto stats = cli::ImportJsonLines(*log, jsonl, {Principal::Operator("test"), true}, &failed);
   EXPECT_TRUE(stats.has_value()) << "line " << failed << ": " << stats.error().ToString();
   Contract c;
   auto state = log->GetState(id);
@@ -606,7 +606,8 @@ TEST(OcdsSchemaTest, EveryDemoContractIsValid) {
   auto log = testing::OpenLog((dir.path() / "db").string());
   ASSERT_NE(log, nullptr);
   uint64_t failed = 0;
-  auto stats = cli::ImportJsonLines(*log, cli::kDemoJsonl, "demo-loader", &failed);
+  auto stats = cli::ImportJsonLines(*log, cli::kDemoJsonl,
+                                    {Principal::Operator("demo-loader"), true}, &failed);
   ASSERT_TRUE(stats.has_value()) << "line " << failed << ": " << stats.error().ToString();
   auto contracts = log->ListContracts("", SIZE_MAX);
   ASSERT_TRUE(contracts.has_value());
