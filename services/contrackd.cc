@@ -3,6 +3,7 @@
 //
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 #include "services/api/api.h"
 #include "services/api/auth.h"
 #include "services/api/server.h"
+#include "storage/backup_archive.h"
 #include "storage/event_log.h"
 
 namespace {
@@ -90,6 +92,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", log_format, "text or json (access log lines)")
       ->check(CLI::IsMember({"text", "json"}));
   CLI11_PARSE(app, argc, argv);
+  // The store, its backups and anything else this process creates are the service user's only:
+  // directories 0700, files 0600.
+  ::umask(077);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("contrackd"));
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -126,6 +131,13 @@ int main(int argc, char** argv) {
   options.wal_prefill_bytes = wal_prefill_kb << 10;
   auto log = storage::EventLog::Open(options);
   if (!log) return Fatal(log.error().ToString());
+  // Backups being streamed when an earlier process stopped.
+  if (auto n = storage::RemoveBackupLeftovers(data_dir); !n) {
+    return Fatal(n.error().ToString());
+  } else if (*n > 0) {
+    spdlog::info("removed {} unfinished backup checkpoints from {}", *n,
+                 storage::BackupStagingDir(data_dir));
+  }
 
   {
     api::net::io_context ioc(static_cast<int>(threads));

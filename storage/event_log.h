@@ -199,6 +199,8 @@ class EventLog {
       std::optional<Micros> known_at) const;
 
   Head GetHead() const;
+  // The database directory (Options::path).
+  const std::string& path() const { return options_.path; }
   Stats GetStats() const;
   MemoryUsage GetMemory() const;
   // The error that stopped writes (a failed synced write), if any.

@@ -3,6 +3,7 @@
 // the commands live in tools/cli/.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -44,6 +45,9 @@ int Usage(const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Stores, backups and restores this tool creates are its user's only: directories 0700, files
+  // 0600.
+  ::umask(077);
   spdlog::set_default_logger(spdlog::stderr_color_mt("contrack"));
   spdlog::set_level(spdlog::level::warn);
 
@@ -118,8 +122,15 @@ int main(int argc, char** argv) {
   json_flag(funding);
 
   std::string backup_dir;
-  auto* backup = app.add_subcommand("backup", "write a consistent copy of the store to DIR");
-  backup->add_option("DIR", backup_dir, "absolute path that does not exist yet")->required();
+  auto* backup = app.add_subcommand(
+      "backup",
+      "write a consistent copy of the store to DIR (remote: download the service's backup "
+      "stream into DIR, then verify it)");
+  backup
+      ->add_option("DIR", backup_dir,
+                   "offline: an absolute path that does not exist yet; remote: a new or empty "
+                   "directory")
+      ->required();
   auto* restore = app.add_subcommand(
       "restore", "copy BACKUP into the --data directory (new or empty), then verify it");
   restore->add_option("BACKUP", backup_dir, "a directory written by backup")->required();

@@ -12,6 +12,7 @@
 #include "services/lifecycle/lifecycle.h"
 #include "services/lifecycle/validate.h"
 #include "services/views/reports.h"
+#include "storage/backup_archive.h"
 
 namespace contrack::api {
 namespace {
@@ -299,13 +300,12 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
     }
     if (s.size() == 3 && s[1] == "ocds") route = R::kOcds, c.route = "/v1/ocds/{id}";
     if (s.size() == 3 && s[1] == "admin" && s[2] == "backup") {
-      route = R::kBackup, c.route = "/v1/admin/backup", allow = "POST";
+      route = R::kBackup, c.route = "/v1/admin/backup";
     }
   }
   if (route == R::kNone) return reply(Error(404, kNotFound, "no route " + c.path));
-  const bool post_ok = route == R::kEvents || route == R::kBackup;
-  const bool get_ok = route != R::kBackup;
-  if (!((get_ok && m == http::verb::get) || (post_ok && m == http::verb::post))) {
+  const bool post_ok = route == R::kEvents;
+  if (!(m == http::verb::get || (post_ok && m == http::verb::post))) {
     return not_allowed(allow);
   }
 
@@ -507,22 +507,66 @@ Response Api::Ocds(Ctx& c, const std::string& id) {
   return r;
 }
 
+namespace {
+
+constexpr size_t kBackupPieceBytes = 256u << 10;
+
+// A BackupArchive read out on the worker pool, one piece per Next.
+class ArchiveStream : public BodyStream, public std::enable_shared_from_this<ArchiveStream> {
+ public:
+  ArchiveStream(std::unique_ptr<storage::BackupArchive> archive, net::any_io_executor blocking)
+      : archive_(std::move(archive)), blocking_(std::move(blocking)) {}
+
+  uint64_t size() const override { return archive_->size(); }
+
+  void Next(PieceDone done) override {
+    auto work = net::prefer(blocking_, net::execution::outstanding_work.tracked);
+    net::post(work, [self = shared_from_this(), done = std::move(done)] {
+      std::string piece;
+      auto r = self->archive_->Read(kBackupPieceBytes, &piece);
+      if (!r) {
+        spdlog::error("backup: reading the checkpoint failed: {}", r.error().message);
+        return done(std::unexpected(r.error()));
+      }
+      done(std::move(piece));
+    });
+  }
+
+ private:
+  std::unique_ptr<storage::BackupArchive> archive_;
+  net::any_io_executor blocking_;
+};
+
+}  // namespace
+
 void Api::Backup(Ctx& c, Done done) {
   if (c.principal->role != Role::kAdmin) {
     return done(Error(403, kForbidden,
                       c.principal->name + " has the role " + RoleName(c.principal->role) +
                           "; backups need an admin"));
   }
-  auto req = ParseJson<v1::BackupRequest>(c.req.body, "body");
-  if (!req) return done(ErrorResponse(req.error()));
-  net::post(blocking_, [this, path = req->path(), done = std::move(done)]() mutable {
-    auto head = log_.Backup(path);
-    if (!head) return done(ErrorResponse(head.error()));
-    v1::BackupResponse resp;
-    resp.set_path(path);
-    resp.set_head_sequence(head->sequence);
-    resp.set_head_hash(head->hash);
-    done(Json(201, resp));
+  net::post(blocking_, [this, who = c.principal->name, done = std::move(done)]() mutable {
+    auto archive = storage::BackupArchive::Create(log_);
+    if (!archive) {
+      // The details name server paths: they go to the log, not to the client.
+      spdlog::error("backup for {} failed: {}", who, archive.error().ToString());
+      const bool full = archive.error().code == kStorageFull;
+      return done(Error(full ? 507 : 503, full ? kStorageFull : kIoError,
+                        full ? "the backup could not be written: no space left on the server"
+                             : "the backup could not be written: a storage error on the server "
+                               "(its log has the details)"));
+    }
+    const storage::Head head = (*archive)->head();
+    spdlog::info("backup for {}: streaming {} bytes holding the head {}:{}", who,
+                 (*archive)->size(), head.sequence, head.hash);
+    Response r;
+    r.content_type = "application/x-tar";
+    r.headers.emplace_back("X-Contrack-Head", std::to_string(head.sequence) + ":" + head.hash);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"contrack-backup-" +
+                                                      std::to_string(head.sequence) + ".tar\"");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.stream = std::make_shared<ArchiveStream>(std::move(*archive), blocking_);
+    done(std::move(r));
   });
 }
 

@@ -28,13 +28,27 @@ struct Request {
   std::string accept;
 };
 
+// A response body produced piece by piece after the header is sent (a streamed backup): its
+// length is known up front (sent as Content-Length), its pieces are read off the I/O threads.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual uint64_t size() const = 0;
+  // Produces the next piece and passes it to `done`, possibly on another thread; an empty piece
+  // once the body is complete. An error ends the response early (the connection is closed, so
+  // the client sees fewer bytes than the Content-Length). One call at a time.
+  using PieceDone = std::function<void(Result<std::string>)>;
+  virtual void Next(PieceDone done) = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string route = "unmatched";  // the route pattern, for metrics
-  std::string principal = "-";      // for the access log
+  std::string route = "unmatched";     // the route pattern, for metrics
+  std::string principal = "-";         // for the access log
+  std::shared_ptr<BodyStream> stream;  // when set, the body (`body` is then empty)
 };
 
 // The HTTP status for an error code: the one place codes become statuses.
@@ -52,7 +66,7 @@ class Api {
   using Done = std::function<void(Response)>;
 
   // All references must outlive the Api. `blocking` encodes append answers (the log calls back
-  // once an append is durable) and runs backups, off the I/O threads.
+  // once an append is durable), takes backups and reads them out, off the I/O threads.
   Api(storage::EventLog& log, const TokenStore& tokens, Metrics& metrics, FeedHub& hub,
       net::any_io_executor blocking);
 

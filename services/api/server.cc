@@ -142,6 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response r) {
+    if (r.stream) return WriteStream(std::move(r));
     auto res = std::make_shared<StringResponse>(static_cast<http::status>(r.status), version_);
     res->set(http::field::server, "contrackd");
     res->set(http::field::content_type, r.content_type);
@@ -168,6 +169,47 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.RequestFinished();
     if (ec || !keep_alive) return Close();
     DoRead();
+  }
+
+  // A streamed body (a backup): the header with its Content-Length, then each piece the stream
+  // produces (read off the I/O threads), one write at a time; the connection closes after it.
+  void WriteStream(Response r) {
+    auto res = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(r.status), version_);
+    res->set(http::field::server, "contrackd");
+    res->set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->content_length(r.stream->size());
+    res->keep_alive(false);
+    status_ = r.status;
+    principal_ = r.principal;
+    route_ = r.route;
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write_header(stream_, *sr,
+                             [self = shared_from_this(), res, sr, body = std::move(r.stream)](
+                                 beast::error_code ec, size_t n) mutable {
+                               if (ec) return self->OnWrite(ec, n, false);
+                               self->PumpBody(std::move(body), n);
+                             });
+  }
+
+  void PumpBody(std::shared_ptr<BodyStream> body, size_t sent) {
+    auto* raw = body.get();
+    raw->Next([self = shared_from_this(), body = std::move(body), sent](Result<std::string> piece) {
+      net::post(
+          self->stream_.get_executor(), [self, body, sent, piece = std::move(piece)]() mutable {
+            if (!piece) return self->OnWrite(net::error::connection_aborted, sent, false);
+            if (piece->empty()) return self->OnWrite({}, sent, false);
+            auto data = std::make_shared<std::string>(std::move(*piece));
+            self->stream_.expires_after(std::chrono::seconds(30));
+            net::async_write(self->stream_, net::buffer(*data),
+                             [self, body, data, sent](beast::error_code ec, size_t n) mutable {
+                               if (ec) return self->OnWrite(ec, sent + n, false);
+                               self->PumpBody(std::move(body), sent + n);
+                             });
+          });
+    });
   }
 
   // Server-Sent Events: the header, then every committed event after `after`, as it commits.

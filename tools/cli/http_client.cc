@@ -254,6 +254,66 @@ HttpResponse HttpClient::Request(std::string_view method, std::string_view targe
   }
 }
 
+HttpResponse HttpClient::Download(std::string_view target, const BodySink& sink,
+                                  const HttpHeaders& headers) {
+  Impl& c = *impl_;
+  // A fresh connection: a download is long and not retried.
+  c.Close();
+  c.stream.emplace(c.ioc);
+  auto ec = Connect(c.ioc, *c.stream, c.host, c.port, c.timeout);
+  if (ec) {
+    c.Close();
+    return TransportFailure("connect", ec);
+  }
+  auto req = BuildRequest("GET", target, "", headers, c.host, c.port, token_);
+  c.stream->expires_after(c.timeout);
+  ec = RunOp(c.ioc, *c.stream, c.timeout,
+             [&](Completion done) { http::async_write(*c.stream, req, done); });
+  if (ec) {
+    c.Close();
+    return TransportFailure("write", ec);
+  }
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(kBodyLimit);
+  parser.header_limit(1u << 20);
+  c.stream->expires_after(c.timeout);
+  ec = RunOp(c.ioc, *c.stream, c.timeout,
+             [&](Completion done) { http::async_read_header(*c.stream, c.buffer, parser, done); });
+  if (ec) {
+    c.Close();
+    return TransportFailure("read header", ec);
+  }
+  HttpResponse out;
+  out.status = static_cast<int>(parser.get().result_int());
+  CopyHeaders(parser.get().base(), &out);
+  std::vector<char> piece(1u << 16);
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = piece.size();
+    c.stream->expires_after(c.timeout);
+    ec = RunOp(c.ioc, *c.stream, c.timeout,
+               [&](Completion done) { http::async_read(*c.stream, c.buffer, parser, done); });
+    if (ec == http::error::need_buffer) ec = {};
+    const size_t n = piece.size() - parser.get().body().size;
+    if (n > 0) {
+      if (out.status != 200) {
+        if (out.body.size() < (1u << 20)) out.body.append(piece.data(), n);
+      } else if (auto r = sink(std::string_view(piece.data(), n)); !r) {
+        out.error = r.error().message;
+        c.Close();
+        return out;
+      }
+    }
+    if (ec) {
+      c.Close();
+      out.error = "read: " + ec.message();
+      return out;
+    }
+  }
+  c.Close();
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // RawConnection
 

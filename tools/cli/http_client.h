@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -68,6 +69,14 @@ class HttpClient {
                     const HttpHeaders& headers = {}) {
     return Request("POST", target, body, headers);
   }
+
+  // GETs `target` and hands a 200 response's body to `sink` piece by piece as it arrives (the
+  // returned response's body is then empty); any other status's body is returned whole. A sink
+  // error stops the download and is returned in `error` (status kept). A body that ends before
+  // its Content-Length (or final chunk) is a transport error: "read: ...partial message".
+  using BodySink = std::function<Result<void>(std::string_view)>;
+  HttpResponse Download(std::string_view target, const BodySink& sink,
+                        const HttpHeaders& headers = {});
 
   // Drops the current connection (the next request opens a new one).
   void Close();

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "services/lifecycle/codec.h"
+#include "storage/backup_archive.h"
+#include "storage/event_log.h"
 #include "tools/cli/render.h"
 
 namespace contrack::cli {
@@ -162,15 +164,52 @@ int RemoteRegister(Remote& r, const std::string& authority, const std::string& a
 }
 
 int RemoteBackup(Remote& r, const std::string& dir) {
-  v1::BackupRequest req;
-  req.set_path(dir);
-  auto resp =
-      r.client.Post("/v1/admin/backup", ToJson(req), {{"Content-Type", "application/json"}});
-  if (resp.status != 201) return Failed(r, resp);
-  auto b = ParseJson<v1::BackupResponse>(resp.body, "response");
-  if (!b) return Failed(r, resp);
-  r.out << "backup " << b->path() << " holds " << b->head_sequence() << " events, head "
-        << b->head_sequence() << ":" << b->head_hash() << "\n";
+  auto x = storage::TarExtractor::Create(dir);
+  if (!x) {
+    r.err << "contrack: " << x.error().code << ": " << x.error().message << "\n";
+    return 1;
+  }
+  auto& extractor = **x;
+  auto fail = [&](const std::string& why) {
+    extractor.Discard();
+    r.err << "contrack: backup failed: " << why << "; nothing was kept in " << dir << "\n";
+    return 1;
+  };
+  auto resp = r.client.Download("/v1/admin/backup",
+                                [&](std::string_view piece) { return extractor.Write(piece); });
+  if (resp.status != 200) {
+    extractor.Discard();
+    return Failed(r, resp);
+  }
+  if (!resp.error.empty()) {
+    if (resp.error.find("partial message") != std::string::npos) {
+      return fail("the backup stream was truncated after " + std::to_string(extractor.bytes()) +
+                  " bytes (the connection closed before the end)");
+    }
+    return fail(resp.error);
+  }
+  if (auto f = extractor.Finish(); !f) return fail(f.error().message);
+  auto expected = storage::ParseDigest(resp.Header("X-Contrack-Head"));
+  if (!expected) {
+    return fail("the response has no valid X-Contrack-Head header (" + expected.error().message +
+                ")");
+  }
+  // Open the copy and check its chain ends at the head the service says it holds.
+  storage::Options o;
+  o.path = dir;
+  o.read_only = true;
+  auto copy = storage::EventLog::Open(o);
+  if (!copy) return fail("the downloaded backup cannot be opened: " + copy.error().message);
+  auto v = (*copy)->Verify();
+  if (!v) return fail("verifying the downloaded backup: " + v.error().message);
+  if (!v->ok) return fail("the downloaded backup fails verification: " + v->message);
+  if (v->head.sequence != expected->sequence || v->head.hash != expected->hash) {
+    return fail("the downloaded backup ends at " + std::to_string(v->head.sequence) + ":" +
+                v->head.hash + ", not at the head the service sent, " +
+                std::to_string(expected->sequence) + ":" + expected->hash);
+  }
+  r.out << "backup " << dir << " holds " << v->head.sequence << " events, head " << v->head.sequence
+        << ":" << v->head.hash << " (" << extractor.files() << " files, chain verified)\n";
   return 0;
 }
 

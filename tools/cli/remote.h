@@ -28,7 +28,9 @@ int RemoteVerify(Remote& r, const std::string& digest, bool views);
 int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
                  const std::string& authority);
 int RemoteRegister(Remote& r, const std::string& authority, const std::string& as_of);
-// Asks the service to write a checkpoint to `dir` on its own machine (admin token).
+// Downloads the service's backup stream (GET /v1/admin/backup, admin token) into `dir` (new or
+// empty), opens the copy read-only and verifies its chain ends at the head the service sent.
+// Removes what it wrote when any of that fails.
 int RemoteBackup(Remote& r, const std::string& dir);
 int RemoteOcds(Remote& r, const std::string& id, bool record);
 int RemoteFunding(Remote& r, const std::string& authority, const std::string& as_of);
