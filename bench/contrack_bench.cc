@@ -32,6 +32,7 @@
 #include "services/lifecycle/dates.h"
 #include "storage/event_log.h"
 #include "storage/format.h"
+#include "storage/log_impl.h"
 #include "storage/wal_file.h"
 
 namespace contrack::bench {
@@ -286,15 +287,18 @@ SampleBytes Sample(const std::string& dir) {
     auto r = log->Append(req);
     if (!r) Die(r.error().ToString());
     out.event_id = r->events(0).event_id();
-    auto* db = log->raw_db();
+    auto* db = storage::LogInternals::Db(*log);
     rocksdb::ReadOptions ro;
-    if (!db->Get(ro, log->cf(storage::format::kEventsCf),
+    if (!db->Get(ro, storage::LogInternals::Cf(*log, storage::format::kEventsCf),
                  storage::format::EncodeBe64(r->events(0).sequence()), &out.event)
              .ok() ||
-        !db->Get(ro, log->cf(storage::format::kStateCf), req.contract_id, &out.state).ok()) {
+        !db->Get(ro, storage::LogInternals::Cf(*log, storage::format::kStateCf), req.contract_id,
+                 &out.state)
+             .ok()) {
       Die("reading the sample back");
     }
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, log->cf(storage::format::kAlertsCf)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(ro, storage::LogInternals::Cf(*log, storage::format::kAlertsCf)));
     it->SeekToFirst();
     if (it->Valid()) {
       out.alert_key = it->key().ToString();

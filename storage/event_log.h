@@ -38,6 +38,8 @@ class WriteBatch;
 
 namespace contrack::storage {
 
+class LogImpl;
+
 struct Options {
   std::string path;  // the database directory; created when missing
   lifecycle::Rules rules;
@@ -200,7 +202,7 @@ class EventLog {
 
   Head GetHead() const;
   // The database directory (Options::path).
-  const std::string& path() const { return options_.path; }
+  const std::string& path() const;
   Stats GetStats() const;
   MemoryUsage GetMemory() const;
   // The error that stopped writes (a failed synced write), if any.
@@ -223,138 +225,10 @@ class EventLog {
   // REQUIRES: no concurrent Append.
   [[nodiscard]] Result<void> Rebuild();
 
-  // Direct access for tests and tools that inspect the layout (see storage/format.h).
-  rocksdb::DB* raw_db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(std::string_view name) const;
-
  private:
-  struct Writer;
-  struct Group;
-  struct Draft;
-  struct CachedState;
-  using StatePtr = std::shared_ptr<const CachedState>;
-
-  explicit EventLog(const Options& options);
-  // Append's checks that need no state; true when the request names event ids of its own.
-  Result<bool> CheckShape(const AppendRequest& req) const;
-  Result<void> OpenDb();
-  // The caller's share of an append, done before it queues: normalise the bodies and apply them
-  // to the newest state the write path knows. The prepare thread keeps the result when that state
-  // is still the newest when it prepares the append.
-  void MakeDraft(const AppendRequest& req, Draft* d) const;
-  // Applies req's bodies to `base`; records get their sequence when `first_seq` is known.
-  Result<void> Compute(const AppendRequest& req, const CachedState* base, Micros recorded_at,
-                       std::optional<uint64_t> first_seq, Group* g, Draft* d) const;
-  Result<v1::AppendResponse> Prepare(Writer& w, Group* g);
-  // The newest state for the write path: the cache, or the store (then cached). Only the
-  // preparing thread calls it.
-  Result<StatePtr> StateForWrite(const std::string& id, uint64_t committed_seq);
-  void CacheState(const std::string& id, StatePtr s, uint64_t committed_seq);
-  StatePtr CachedStateOf(const std::string& id) const;
-  // The contract's newest durable state: the `state` view's, completed from `streams`.
-  // `stored_version`, when given, gets the version the view itself holds (0: none).
-  Result<std::optional<v1::ContractState>> LoadState(const std::string& id,
-                                                     uint64_t* stored_version = nullptr) const;
-  // Folds the contract's events after s->version() into *s, read through `streams` (an
-  // iterator over the `streams` column family, reused across calls in key order).
-  Result<void> CompleteState(rocksdb::Iterator* streams, const std::string& id,
-                             v1::ContractState* s) const;
-  // The cached state of `id` when it is durable (and so the newest durable one), else null.
-  StatePtr DurableCachedState(const std::string& id) const;
-  Result<std::vector<v1::EventRecord>> LoadRecords(const std::string& id, const Group* g) const;
-  Result<LoggedEvent> ReadEvent(uint64_t seq) const;
-  // Verify's check of the views against a replay of the log. REQUIRES: report->ok.
-  Result<void> VerifyViews(VerifyReport* report) const;
-  // Waits until groups up to `ticket` are written (or writes have failed).
-  void WaitWritten(uint64_t ticket) const;
-
-  const Options options_;
-  std::unique_ptr<rocksdb::Env> env_;  // the prefilled-log file system, when used; outlives db_
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in format order; owned, freed in dtor
-
-  // Appends go through two stages, each on its own thread, so neither waits for a thread to be
-  // woken while there is work: callers queue (writers_) after drafting; the prepare thread takes
-  // queued appends one by one into the open group (sequences, hashes, views into its
-  // WriteBatch); the write thread, whenever it is free, takes the open group as it stands and
-  // writes it, synced, then acknowledges its appends. A group therefore holds every append
-  // prepared while the previous group was being written. A caller that finds both threads idle
-  // and nothing queued prepares and writes its own append (inline_preparing_, inline_writing_).
-  void PrepareLoop();
-  void WriteLoop();
-  // Prepares `x` into the open group. REQUIRES: open_mu_ held, on the preparing thread; for a
-  // correction, every earlier group written and the open group either absent or one a
-  // correction started (PrepareLoop arranges both).
-  void PrepareOne(Writer* x, uint64_t committed_seq, const std::optional<Error>& bg);
-  // Hands the open group to the write thread. REQUIRES: open_mu_ held (mu_ not held).
-  void CloseOpenGroup();
-  // Writes a prepared group, synced unless `err` (an earlier failure), and acknowledges its
-  // appends. On the write thread, or inline.
-  void CommitGroup(Group& g, std::optional<Error> err);
-  // Releases the group's Append callers and calls its AppendAsync callbacks; their writers go
-  // to acked_.
-  void Acknowledge(Group& g);
-  // Frees the writers of acknowledged AppendAsync calls. In AppendAsync's caller.
-  void FreeAcknowledged();
-  // A caller waits for its group's acknowledgement, then passes it on (Writer::relay).
-  static void AwaitAck(Writer& w);
-  static void Release(Writer* x);
-  // Drops the in-flight event ids of groups up to `written_ticket`. On the preparing thread.
-  void ForgetWrittenIds(uint64_t written_ticket);
-
-  mutable std::mutex mu_;                      // lock order: open_mu_ before mu_
-  std::deque<Writer*> writers_;                // guarded by mu_: drafted, waiting to be prepared
-  std::deque<std::unique_ptr<Group>> closed_;  // guarded by mu_: prepared, in ticket order
-  bool open_ready_ = false;             // guarded by mu_: the open group holds at least one append
-  bool write_idle_ = false;             // guarded by mu_: the write thread waits for a group
-  bool prepare_idle_ = false;           // guarded by mu_: the prepare thread waits for appends
-  bool inline_preparing_ = false;       // guarded by mu_: a caller prepares its own append
-  bool inline_writing_ = false;         // guarded by mu_: a caller writes its own group
-  bool stop_ = false;                   // guarded by mu_: the destructor stops the threads
-  bool prepare_done_ = false;           // guarded by mu_: the prepare thread has exited
-  std::condition_variable prepare_cv_;  // wakes the prepare thread
-  std::condition_variable write_cv_;    // wakes the write thread
-  uint64_t written_ticket_ = 0;         // guarded by mu_: groups up to this one are written
-  mutable std::condition_variable written_cv_;  // signalled when written_ticket_ moves
-  std::optional<Error> bg_error_;               // guarded by mu_: a failed write stops all writes
-  Head head_;                                   // guarded by mu_: the last durable event
-  std::atomic<uint64_t> durable_seq_{0};        // head_.sequence, for readers that take no lock
-  Stats stats_;                                 // guarded by mu_
-
-  // The group being prepared; the write thread takes it between two appends.
-  std::mutex open_mu_;
-  std::unique_ptr<Group> open_;  // guarded by open_mu_
-  // Owned by the prepare thread, or by an inline caller while it prepares (the prepare thread then
-  // waits): the chain's end after the last prepared event, tickets, recorded times.
-  Head prepared_head_;
-  uint64_t next_ticket_ = 0;
-  Micros last_recorded_at_ = 0;
-  std::thread prepare_thread_, write_thread_;
-
-  // The newest state of recently written contracts, including those of groups still being
-  // written (so the next group builds on them). Written only by the preparing thread; an entry
-  // is evicted only once its events are durable.
-  mutable std::mutex cache_mu_;
-  std::unordered_map<std::string, StatePtr> cache_;  // guarded by cache_mu_
-
-  // Event ids of prepared groups not yet known to be written (the store has the rest), for
-  // idempotency and id collisions. Only the preparing thread touches these.
-  struct InflightId {
-    v1::AppendedEvent event;
-    std::string contract_id;
-    uint64_t ticket = 0;
-    v1::EventBody body;  // as stored, for a retry's comparison
-    Micros recorded_at = 0;
-  };
-  std::unordered_map<std::string, InflightId> inflight_ids_;
-  std::deque<std::pair<uint64_t, std::vector<std::string>>> inflight_by_ticket_;
-
-  // AppendAsync writers whose callbacks have run, waiting for a caller to free them; freed by
-  // the write thread itself when more than kMaxAcknowledgedKept wait (a few KiB each: the
-  // request, its records and the state it replaced), so an idle log holds little.
-  static constexpr size_t kMaxAcknowledgedKept = 256;
-  std::mutex acked_mu_;
-  std::vector<std::unique_ptr<Writer>> acked_;  // guarded by acked_mu_
+  friend class LogInternals;
+  explicit EventLog(std::unique_ptr<LogImpl> impl);
+  std::unique_ptr<LogImpl> impl_;  // storage/log_impl.h
 };
 
 }  // namespace contrack::storage

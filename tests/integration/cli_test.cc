@@ -8,6 +8,7 @@
 
 #include "services/lifecycle/codec.h"
 #include "storage/format.h"
+#include "storage/log_impl.h"
 #include "tests/support/test_support.h"
 
 namespace contrack {
@@ -182,8 +183,9 @@ TEST_F(CliTest, VerifyNamesTheFirstTamperedSequenceAndRebuildRestoresViews) {
     v1::StoredEvent stored;
     stored.set_record(rec.SerializeAsString());
     stored.set_hash((*ev)[0].hash);
-    ASSERT_TRUE(log->raw_db()
-                    ->Put(rocksdb::WriteOptions(), log->cf(storage::format::kEventsCf),
+    ASSERT_TRUE(storage::LogInternals::Db(*log)
+                    ->Put(rocksdb::WriteOptions(),
+                          storage::LogInternals::Cf(*log, storage::format::kEventsCf),
                           storage::format::EncodeBe64(10), stored.SerializeAsString())
                     .ok());
   }

@@ -13,6 +13,7 @@
 #include "services/lifecycle/codec.h"
 #include "services/lifecycle/validate.h"
 #include "storage/format.h"
+#include "storage/log_impl.h"
 
 namespace contrack::testing {
 
@@ -79,7 +80,8 @@ std::vector<std::pair<std::string, std::string>> DumpCf(const storage::EventLog&
   std::vector<std::pair<std::string, std::string>> out;
   rocksdb::ReadOptions ro;
   ro.total_order_seek = true;  // every key, also in a column family read by prefix (streams)
-  std::unique_ptr<rocksdb::Iterator> it(log.raw_db()->NewIterator(ro, log.cf(cf)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage::LogInternals::Db(log)->NewIterator(ro, storage::LogInternals::Cf(log, cf)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
   }

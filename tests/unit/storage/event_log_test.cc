@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/format.h"
+#include "storage/log_impl.h"
 #include "tests/support/test_support.h"
 
 namespace contrack::storage {
@@ -149,7 +150,10 @@ TEST(EventLogTest, ContractHistoriesStayApartAcrossTheStreamsMemtableAndTableFil
     for (int round = 0; round < 2; ++round) {
       for (const auto& id : ids) append(*log, id, kFunding);
     }
-    ASSERT_TRUE(log->raw_db()->Flush(rocksdb::FlushOptions(), log->cf(format::kStreamsCf)).ok());
+    ASSERT_TRUE(
+        storage::LogInternals::Db(*log)
+            ->Flush(rocksdb::FlushOptions(), storage::LogInternals::Cf(*log, format::kStreamsCf))
+            .ok());
     for (int round = 0; round < 2; ++round) {
       for (auto it = ids.rbegin(); it != ids.rend(); ++it) append(*log, *it, kFunding);
     }
@@ -348,8 +352,10 @@ TEST(EventLogTest, VerifyReportsAFlippedByteAtItsSequence) {
   // Tamper with event 3 in place, as someone with disk access would.
   const std::string key = format::EncodeBe64(3);
   std::string value;
-  ASSERT_TRUE(
-      log->raw_db()->Get(rocksdb::ReadOptions(), log->cf(format::kEventsCf), key, &value).ok());
+  ASSERT_TRUE(storage::LogInternals::Db(*log)
+                  ->Get(rocksdb::ReadOptions(), storage::LogInternals::Cf(*log, format::kEventsCf),
+                        key, &value)
+                  .ok());
   v1::StoredEvent stored;
   ASSERT_TRUE(stored.ParseFromString(value));
   std::string record = stored.record();
@@ -358,8 +364,10 @@ TEST(EventLogTest, VerifyReportsAFlippedByteAtItsSequence) {
   record[pos + 3] = '7';  // 2016 -> 2017
   stored.set_record(record);
   rocksdb::WriteOptions wo;
-  ASSERT_TRUE(
-      log->raw_db()->Put(wo, log->cf(format::kEventsCf), key, stored.SerializeAsString()).ok());
+  ASSERT_TRUE(storage::LogInternals::Db(*log)
+                  ->Put(wo, storage::LogInternals::Cf(*log, format::kEventsCf), key,
+                        stored.SerializeAsString())
+                  .ok());
   auto v = log->Verify();
   ASSERT_TRUE(v.has_value());
   EXPECT_FALSE(v->ok);
@@ -368,7 +376,9 @@ TEST(EventLogTest, VerifyReportsAFlippedByteAtItsSequence) {
   EXPECT_NE(v->message.find("hash mismatch"), std::string::npos);
 
   // A deleted event is a gap, reported at the missing sequence.
-  ASSERT_TRUE(log->raw_db()->Delete(wo, log->cf(format::kEventsCf), key).ok());
+  ASSERT_TRUE(storage::LogInternals::Db(*log)
+                  ->Delete(wo, storage::LogInternals::Cf(*log, format::kEventsCf), key)
+                  .ok());
   v = log->Verify();
   EXPECT_EQ(v->first_bad_sequence, 3u);
   EXPECT_NE(v->message.find("missing"), std::string::npos);

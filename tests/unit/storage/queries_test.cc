@@ -8,6 +8,7 @@
 #include "services/lifecycle/lifecycle.h"
 #include "storage/event_log.h"
 #include "storage/format.h"
+#include "storage/log_impl.h"
 #include "tests/support/test_support.h"
 
 namespace contrack::storage {
@@ -277,8 +278,9 @@ TEST(DigestTest, ADigestStaysAPrefixAsTheLogGrowsAndBreaksWhenRewritten) {
   // Tamper after the digest: the chain is broken but the digest's prefix holds.
   auto tamper = [&](uint64_t seq) {
     std::string value;
-    ASSERT_TRUE(log->raw_db()
-                    ->Get(rocksdb::ReadOptions(), log->cf(format::kEventsCf),
+    ASSERT_TRUE(storage::LogInternals::Db(*log)
+                    ->Get(rocksdb::ReadOptions(),
+                          storage::LogInternals::Cf(*log, format::kEventsCf),
                           format::EncodeBe64(seq), &value)
                     .ok());
     v1::StoredEvent stored;
@@ -286,8 +288,9 @@ TEST(DigestTest, ADigestStaysAPrefixAsTheLogGrowsAndBreaksWhenRewritten) {
     std::string record = stored.record();
     record[record.size() / 2] ^= 1;
     stored.set_record(record);
-    ASSERT_TRUE(log->raw_db()
-                    ->Put(rocksdb::WriteOptions(), log->cf(format::kEventsCf),
+    ASSERT_TRUE(storage::LogInternals::Db(*log)
+                    ->Put(rocksdb::WriteOptions(),
+                          storage::LogInternals::Cf(*log, format::kEventsCf),
                           format::EncodeBe64(seq), stored.SerializeAsString())
                     .ok());
   };

@@ -9,6 +9,7 @@
 
 #include "storage/event_log.h"
 #include "storage/format.h"
+#include "storage/log_impl.h"
 #include "tests/support/test_support.h"
 
 namespace contrack::storage {
@@ -71,8 +72,10 @@ Result<v1::AppendResponse> Append(EventLog& log, const std::string& contract,
 
 uint64_t StoredVersion(const EventLog& log, const std::string& contract) {
   std::string bytes;
-  EXPECT_TRUE(
-      log.raw_db()->Get(rocksdb::ReadOptions(), log.cf(format::kStateCf), contract, &bytes).ok());
+  EXPECT_TRUE(storage::LogInternals::Db(log)
+                  ->Get(rocksdb::ReadOptions(), storage::LogInternals::Cf(log, format::kStateCf),
+                        contract, &bytes)
+                  .ok());
   v1::ContractState s;
   EXPECT_TRUE(s.ParseFromString(bytes));
   return s.version();
@@ -207,15 +210,16 @@ TEST(StateViewTest, AFormat2StoreOpensAndIsMarked3) {
     ASSERT_TRUE(Append(*log, id, {Funding(2, 5)}).has_value());
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    ASSERT_TRUE(log->raw_db()
-                    ->Put(wo, log->raw_db()->DefaultColumnFamily(),
+    ASSERT_TRUE(storage::LogInternals::Db(*log)
+                    ->Put(wo, storage::LogInternals::Db(*log)->DefaultColumnFamily(),
                           std::string(format::kFormatVersionKey), "2")
                     .ok());
   }
   auto version = [&](const EventLog& log) {
     std::string v;
-    EXPECT_TRUE(log.raw_db()
-                    ->Get(rocksdb::ReadOptions(), log.raw_db()->DefaultColumnFamily(),
+    EXPECT_TRUE(storage::LogInternals::Db(log)
+                    ->Get(rocksdb::ReadOptions(),
+                          storage::LogInternals::Db(log)->DefaultColumnFamily(),
                           std::string(format::kFormatVersionKey), &v)
                     .ok());
     return v;
