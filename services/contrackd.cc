@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   unsigned writer_threads = std::max(2u, std::thread::hardware_concurrency());
   size_t body_limit = 1u << 20;
   int64_t header_timeout_ms = 10000, idle_timeout_ms = 30000, shutdown_grace_ms = 10000;
+  size_t max_connections = api::ServerOptions{}.max_connections;
+  size_t max_streams_per_principal = api::ServerOptions{}.max_streams_per_principal;
   int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
   size_t block_cache_mb = 64;
   size_t write_buffer_mb = storage::Options{}.write_buffer_bytes >> 20;
@@ -63,6 +66,12 @@ int main(int argc, char** argv) {
   app.add_option("--header-timeout-ms", header_timeout_ms, "time allowed to send a request");
   app.add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive idle time before closing");
   app.add_option("--shutdown-grace-ms", shutdown_grace_ms, "time to finish in-flight requests");
+  app.add_option("--max-connections", max_connections,
+                 "connections open at once, streams included; one more is answered 503 and closed")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  app.add_option("--max-streams-per-principal", max_streams_per_principal,
+                 "feed streams (text/event-stream) one principal may hold open; one more: 429")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   app.add_option("--key-decision-threshold", threshold, "key decision threshold in pence")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--block-cache-mb", block_cache_mb,
@@ -118,6 +127,16 @@ int main(int argc, char** argv) {
     return Fatal("--listen " + listen + " is not HOST:PORT: " + e.what());
   }
 
+  // Each connection holds a descriptor: with fewer than the cap (plus the store's), accepts fail
+  // with "too many open files" first (the server then backs off and keeps serving).
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+                       nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur < max_connections + 64) {
+    spdlog::warn(
+        "the open-file limit ({}) is below --max-connections {} plus 64 for the store; raise it "
+        "(ulimit -n, LimitNOFILE=) or lower --max-connections",
+        nofile.rlim_cur, max_connections);
+  }
+
   auto tokens = api::TokenStore::Load(tokens_path);
   if (!tokens) return Fatal(tokens.error().message);
 
@@ -152,6 +171,8 @@ int main(int argc, char** argv) {
     server_options.header_timeout = std::chrono::milliseconds(header_timeout_ms);
     server_options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
     server_options.json_access_log = log_format == "json";
+    server_options.max_connections = max_connections;
+    server_options.max_streams_per_principal = max_streams_per_principal;
     api::Server server(ioc, routes, server_options);
     auto bound = server.Listen(endpoint);
     if (!bound) return Fatal(bound.error().message);

@@ -20,6 +20,8 @@ namespace {
 constexpr size_t kDefaultPage = 100;
 constexpr size_t kMaxPage = 1000;
 constexpr int64_t kMaxWaitMs = 60000;
+// The largest `after` / `after_version`: reading starts at the next one, which must exist.
+constexpr uint64_t kMaxAfter = UINT64_MAX - 1;
 constexpr char kNotImplemented[] = "not_implemented";
 constexpr char kUnauthorized[] = "unauthorized";
 constexpr char kMethodNotAllowed[] = "method_not_allowed";
@@ -122,11 +124,14 @@ std::string Lower(std::string s) {
 
 unsigned HttpStatusFor(const std::string& code) {
   static const std::map<std::string, unsigned> kStatus = {
-      {kInvalidArgument, 400}, {kUnauthorized, 401},       {kForbidden, 403},
-      {kNotFound, 404},        {kMethodNotAllowed, 405},   {kVersionConflict, 409},
-      {kEventIdConflict, 409}, {"payload_too_large", 413}, {kStorageFull, 507},
-      {kIoError, 503},         {kReadOnly, 503},           {kCorruption, 500},
-      {kNotImplemented, 501},  {"internal", 500},
+      {kInvalidArgument, 400},  {kUnauthorized, 401},
+      {kForbidden, 403},        {kNotFound, 404},
+      {kMethodNotAllowed, 405}, {kVersionConflict, 409},
+      {kEventIdConflict, 409},  {"payload_too_large", 413},
+      {kStorageFull, 507},      {kIoError, 503},
+      {kReadOnly, 503},         {kCorruption, 500},
+      {kNotImplemented, 501},   {"internal", 500},
+      {"unavailable", 503},     {"too_many_requests", 429},
   };
   auto it = kStatus.find(code);
   return it == kStatus.end() ? 422 : it->second;  // every other code is a lifecycle rule
@@ -208,10 +213,8 @@ std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Reques
     r.route = "/v1/feed";
     return std::variant<StreamStart, Response>(std::move(r));
   };
-  const std::string bearer = "Bearer ";
   std::optional<Principal> p;
-  if (req.authorization.starts_with(bearer))
-    p = tokens_.Find(req.authorization.substr(bearer.size()));
+  if (auto token = BearerToken(req.authorization)) p = tokens_.Find(*token);
   if (!p) {
     Response r = Error(401, kUnauthorized, "a valid bearer token is required");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -222,7 +225,7 @@ std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Reques
     r.principal = p->name;
     return finish(r);
   }
-  auto after = ParseUint(query, "after", 0, UINT64_MAX);
+  auto after = ParseUint(query, "after", 0, kMaxAfter);
   if (!after) return finish(ErrorResponse(after.error()));
   return std::variant<StreamStart, Response>(StreamStart{*after, p->name});
 }
@@ -309,10 +312,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
     return not_allowed(allow);
   }
 
-  const std::string bearer = "Bearer ";
-  if (c.req.authorization.starts_with(bearer)) {
-    c.principal = tokens_.Find(c.req.authorization.substr(bearer.size()));
-  }
+  if (auto token = BearerToken(c.req.authorization)) c.principal = tokens_.Find(*token);
   if (!c.principal) {
     Response r = Error(401, kUnauthorized,
                        c.req.authorization.empty() ? "a bearer token is required"
@@ -579,7 +579,7 @@ Response Api::Funding(Ctx& c) {
 }
 
 Response Api::GetHistory(Ctx& c, const std::string& id) {
-  auto after = ParseUint(c.query, "after_version", 0, UINT64_MAX);
+  auto after = ParseUint(c.query, "after_version", 0, kMaxAfter);
   if (!after) return ErrorResponse(after.error());
   auto limit = ParseLimit(c.query);
   if (!limit) return ErrorResponse(limit.error());
@@ -643,7 +643,7 @@ void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
   if (c.principal->role == Role::kOfficer) {
     return done(Error(403, kForbidden, "the feed spans every authority; officers may not read it"));
   }
-  auto after = ParseUint(c.query, "after", 0, UINT64_MAX);
+  auto after = ParseUint(c.query, "after", 0, kMaxAfter);
   if (!after) return done(ErrorResponse(after.error()));
   auto limit = ParseLimit(c.query);
   if (!limit) return done(ErrorResponse(limit.error()));

@@ -1,14 +1,18 @@
 // Token file loading and constant-time lookup.
 #include "services/api/auth.h"
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <set>
-#include <sstream>
 
 #include "proto/contrack.pb.h"
 #include "services/lifecycle/codec.h"
@@ -25,20 +29,58 @@ std::string Sha256(const std::string& s) {
 
 }  // namespace
 
+std::optional<std::string> BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size()) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) {
+      return std::nullopt;
+    }
+  }
+  std::string_view rest = authorization.substr(kScheme.size());
+  if (rest.front() != ' ') return std::nullopt;
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  if (rest.empty()) return std::nullopt;
+  return std::string(rest);
+}
+
 Result<std::vector<TokenStore::Entry>> TokenStore::Read(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return Fail(kInvalidArgument, "tokens file " + path + " cannot be read");
-  }
-  if (st.st_mode & S_IROTH) {
+  // The mode is checked on the descriptor that is read, so the file cannot be swapped between.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     return Fail(kInvalidArgument,
-                "tokens file " + path + " is readable by every user; run: chmod 600 " + path);
+                "tokens file " + path + " cannot be read: " + std::strerror(errno));
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) return Fail(kInvalidArgument, "tokens file " + path + " cannot be read");
-  auto file = ParseJson<v1::TokensFile>(text.str(), "tokens file " + path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Fail(kInvalidArgument, "tokens file " + path + " is not a regular file");
+  }
+  if (st.st_mode & 077) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Fail(kInvalidArgument, "tokens file " + path + " has mode " + mode +
+                                      ": group and other users must have no access (another "
+                                      "user could read the tokens or add one); run: chmod 600 " +
+                                      path);
+  }
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Fail(kInvalidArgument,
+                  "tokens file " + path + " cannot be read: " + std::strerror(err));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  auto file = ParseJson<v1::TokensFile>(text, "tokens file " + path);
   if (!file) return std::unexpected(file.error());
   std::vector<Entry> out;
   std::set<std::string> seen;

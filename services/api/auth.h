@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "services/lifecycle/error.h"
@@ -18,10 +19,15 @@ using contrack::Principal;
 using contrack::Role;
 using contrack::RoleName;
 
+// The token of an "Authorization: Bearer <token>" value: the scheme in any case (RFC 7235
+// section 2.1), then one or more spaces. nullopt for another scheme or no token.
+std::optional<std::string> BearerToken(std::string_view authorization);
+
 class TokenStore {
  public:
-  // Loads `path`. Fails when the file is missing, readable by others (mode & 0004), malformed,
-  // or holds a token shorter than 16 characters, an unknown role or a duplicate token.
+  // Loads `path`. Fails when the file is missing, grants any permission to group or others
+  // (mode & 077: a writable file lets another user add a token), malformed, or holds a token
+  // shorter than 16 characters, an unknown role or a duplicate token.
   [[nodiscard]] static Result<std::unique_ptr<TokenStore>> Load(const std::string& path);
 
   // Re-reads the file; on failure keeps the tokens already loaded and returns the error.

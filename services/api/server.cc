@@ -3,7 +3,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <deque>
+#include <sstream>
+#include <vector>
 
 #include "services/lifecycle/codec.h"
 #include "services/lifecycle/dates.h"
@@ -45,9 +48,94 @@ std::string JsonEscape(const std::string& s) {
   return out;
 }
 
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The name of a query parameter, percent-decoded ('+' is a space) and lower-cased; malformed
+// escapes are kept as they are.
+std::string DecodedName(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return LowerAscii(out);
+}
+
+bool SecretName(std::string_view raw) {
+  const std::string name = DecodedName(raw);
+  for (const char* word : {"token", "secret", "passw", "auth", "key"}) {
+    if (name.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Accept errors that mean the process or the system is out of something: retrying at once
+// would fail again at once.
+bool Exhausted(const beast::error_code& ec) {
+  return ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+         ec == net::error::no_memory || ec.value() == ENFILE;
+}
+
+// An over-limit connection: answered at once with `text` (a complete 503 response), then what the
+// client sends is read and dropped for at most a second before the close, so that the close does
+// not reset the answer away before the client reads it.
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  Refusal(tcp::socket&& socket, std::shared_ptr<ConnectionSlots> slots)
+      : stream_(std::move(socket)), slots_(std::move(slots)) {
+    slots_->refusing++;
+  }
+  ~Refusal() { slots_->refusing--; }
+
+  void Start(std::string text) {
+    text_ = std::move(text);
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->stream_.expires_after(std::chrono::seconds(1));  // the whole exchange
+      net::async_write(self->stream_, net::buffer(self->text_),
+                       [self](beast::error_code ec, size_t) {
+                         if (ec) return self->Close();
+                         beast::error_code ignored;
+                         self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                         self->Drain();
+                       });
+    });
+  }
+
+ private:
+  void Drain() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->Drain();
+                            });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  const std::shared_ptr<ConnectionSlots> slots_;
+  std::string text_;
+  char scratch_[4096];
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server& server) : stream_(std::move(socket)), server_(server) {}
+  // REQUIRES: the server counted this connection (released by Close or the destructor).
+  Session(tcp::socket&& socket, Server& server)
+      : stream_(std::move(socket)), server_(server), slots_(server.slots()) {}
+  ~Session() { Release(); }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
@@ -72,11 +160,30 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadRequest();
   }
 
+  // The header first, checked (CheckRequestHeader) before any body byte is read, then the body.
   void ReadRequest() {
     parser_.emplace();
     parser_->body_limit(server_.options().body_limit);
     parser_->header_limit(static_cast<uint32_t>(server_.options().header_limit));
     stream_.expires_after(server_.options().header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    if (auto refused = CheckRequestHeader(parser_->get().base())) {
+      started_ = std::chrono::steady_clock::now();
+      keep_alive_ = false;  // the rest of the connection's bytes cannot be framed safely
+      linger_ = true;
+      version_ = parser_->get().version();
+      method_ = std::string(parser_->get().method_string());
+      target_ = std::string(parser_->get().target());
+      server_.RequestStarted();
+      return Write(std::move(*refused));
+    }
+    if (parser_->is_done()) return OnRead(ec);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -108,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
             {kInvalidArgument, "malformed HTTP request: " + ec.message(), std::nullopt});
       }
       keep_alive_ = false;
+      linger_ = true;
       method_ = "-";
       target_ = "-";
       server_.RequestStarted();
@@ -129,6 +237,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
     if (auto stream = server_.api().MatchStream(req)) {
       if (auto* start = std::get_if<StreamStart>(&*stream)) {
+        if (!slots_->AcquireStream(start->principal, server_.options().max_streams_per_principal)) {
+          const size_t limit = server_.options().max_streams_per_principal;
+          Response r = ErrorResponse(
+              {"too_many_requests",
+               start->principal + " already has " + std::to_string(limit) +
+                   " open feed streams (--max-streams-per-principal " + std::to_string(limit) +
+                   "); close one, or read the feed with GET /v1/feed?wait_ms=",
+               std::nullopt});
+          r.status = 429;
+          r.headers.emplace_back("Retry-After", "1");
+          r.route = "/v1/feed";
+          r.principal = start->principal;
+          return Write(std::move(r));
+        }
+        stream_principal_ = start->principal;
         server_.RequestFinished();  // a stream is not an in-flight request for shutdown
         return StartStream(*start);
       }
@@ -167,7 +290,8 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.api().metrics().Observe(route_, status_, micros);
     server_.AccessLog(method_, target_, status_, bytes, micros, principal_);
     server_.RequestFinished();
-    if (ec || !keep_alive) return Close();
+    if (ec) return Close();
+    if (!keep_alive) return linger_ ? LingerThenClose() : Close();
     DoRead();
   }
 
@@ -212,6 +336,24 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // After refusing a request whose bytes were not all read: closing a socket with unread input
+  // resets the connection, which can discard the answer before the client reads it. So send FIN,
+  // then read and drop what the client still sends, for at most a second, then close.
+  void LingerThenClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(1));
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(net::buffer(watch_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->Drain();
+                            });
+  }
+
   // Server-Sent Events: the header, then every committed event after `after`, as it commits.
   void StartStream(const StreamStart& start) {
     cursor_ = start.after;
@@ -227,11 +369,24 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_, *sr, [self = shared_from_this(), res, sr](beast::error_code ec, size_t) {
           if (ec) return self->Close();
           self->server_.AccessLog(self->method_, self->target_, 200, 0, 0, self->principal_);
+          self->WatchPeer();
           self->PumpStream();
         });
   }
 
+  // While streaming, a read stays pending so that a client that has gone (EOF, reset) ends the
+  // stream at once, freeing its slot, rather than at the next write that fails. What a client
+  // sends on a stream is read and dropped.
+  void WatchPeer() {
+    stream_.socket().async_read_some(net::buffer(watch_),
+                                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                                       if (ec || self->closed_) return self->Close();
+                                       self->WatchPeer();
+                                     });
+  }
+
   void PumpStream() {
+    if (closed_) return;
     if (server_.stopping()) return Close();
     auto events = server_.api().log().ReadLog(cursor_, 256);
     if (!events) return Close();
@@ -265,13 +420,25 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    Release();  // first, so a client that sees the close finds the slot free
+    if (closed_) return;
+    closed_ = true;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
   }
 
+  // Gives back the connection's slot and its stream slot, once.
+  void Release() {
+    if (released_) return;
+    released_ = true;
+    if (!stream_principal_.empty()) slots_->ReleaseStream(stream_principal_);
+    slots_->Closed();
+  }
+
   beast::tcp_stream stream_;
-  Server& server_;
+  Server& server_;  // used by handlers only: the destructor may run after the server's
+  const std::shared_ptr<ConnectionSlots> slots_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = false;
@@ -281,12 +448,143 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   uint64_t cursor_ = 0;
   bool heartbeat_due_ = false;
+  bool closed_ = false;
+  bool released_ = false;
+  bool linger_ = false;           // drain the input before closing (LingerThenClose)
+  std::string stream_principal_;  // set while this session holds a stream slot
+  char watch_[512];
 };
 
 }  // namespace
 
+std::optional<Response> CheckRequestHeader(const http::request_header<>& header) {
+  auto refuse = [](unsigned status, const char* code, std::string message) {
+    Response r = ErrorResponse({code, std::move(message), std::nullopt});
+    r.status = status;
+    return r;
+  };
+  size_t hosts = 0, authorizations = 0;
+  bool has_length = false, has_coding = false;
+  std::vector<std::string> codings;
+  for (const auto& f : header) {
+    switch (f.name()) {
+      case http::field::host:
+        ++hosts;
+        break;
+      case http::field::authorization:
+        ++authorizations;
+        break;
+      case http::field::content_length:
+        has_length = true;
+        break;
+      case http::field::transfer_encoding: {
+        has_coding = true;
+        std::string_view v(f.value().data(), f.value().size());
+        while (!v.empty()) {
+          const size_t comma = v.find(',');
+          std::string_view item = v.substr(0, comma);
+          v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+          while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
+            item.remove_prefix(1);
+          }
+          while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
+          if (!item.empty()) codings.push_back(LowerAscii(item));
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (has_coding) {
+    if (header.version() < 11) {
+      return refuse(400, kInvalidArgument,
+                    "Transfer-Encoding in an HTTP/1.0 request: its framing cannot be trusted "
+                    "(RFC 9112 section 6.1); send Content-Length");
+    }
+    if (has_length) {
+      return refuse(400, kInvalidArgument,
+                    "Content-Length and Transfer-Encoding together: the body's length is "
+                    "ambiguous (RFC 9112 section 6.1); send one of them");
+    }
+    std::string all;
+    for (const auto& c : codings) all += (all.empty() ? "" : ", ") + c;
+    if (codings.empty() || codings.back() != "chunked") {
+      return refuse(400, kInvalidArgument,
+                    "Transfer-Encoding \"" + all.substr(0, 64) +
+                        "\" does not end in chunked: the body's length is unknown (RFC 9112 "
+                        "section 6.3)");
+    }
+    for (size_t i = 0; i + 1 < codings.size(); ++i) {
+      if (codings[i] == "chunked") {
+        return refuse(400, kInvalidArgument,
+                      "Transfer-Encoding \"" + all.substr(0, 64) + "\" applies chunked twice");
+      }
+      return refuse(501, "not_implemented",
+                    "transfer coding \"" + codings[i].substr(0, 64) +
+                        "\" is not supported; send the body chunked or with Content-Length");
+    }
+  }
+  if (hosts == 0 && header.version() >= 11) {
+    return refuse(400, kInvalidArgument,
+                  "an HTTP/1.1 request needs a Host header (RFC 9112 section 3.2)");
+  }
+  if (hosts > 1) {
+    return refuse(400, kInvalidArgument,
+                  std::to_string(hosts) + " Host headers; a request carries exactly one");
+  }
+  if (authorizations > 1) {
+    return refuse(
+        400, kInvalidArgument,
+        std::to_string(authorizations) + " Authorization headers; a request carries at most one");
+  }
+  return std::nullopt;
+}
+
+std::string RedactTarget(const std::string& target) {
+  const size_t q = target.find('?');
+  if (q == std::string::npos) return target;
+  std::string out = target.substr(0, q + 1);
+  std::string_view rest = std::string_view(target).substr(q + 1);
+  bool first = true;
+  for (;;) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (!first) out += '&';
+    first = false;
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && SecretName(pair.substr(0, eq))) {
+      out.append(pair.substr(0, eq + 1));
+      out += "REDACTED";
+    } else {
+      out.append(pair);
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+bool LogThrottle::Allow(size_t* suppressed) {
+  std::lock_guard l(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_) {
+    ++suppressed_;
+    return false;
+  }
+  next_ = now + std::chrono::seconds(1);
+  *suppressed = suppressed_;
+  suppressed_ = 0;
+  return true;
+}
+
 Server::Server(net::io_context& ioc, Api& api, const ServerOptions& options)
-    : ioc_(ioc), api_(api), options_(options), acceptor_(net::make_strand(ioc)) {}
+    : ioc_(ioc),
+      api_(api),
+      options_(options),
+      acceptor_(net::make_strand(ioc)),
+      accept_timer_(acceptor_.get_executor()) {}
 
 Result<tcp::endpoint> Server::Listen(const tcp::endpoint& endpoint) {
   beast::error_code ec;
@@ -306,15 +604,86 @@ Result<tcp::endpoint> Server::Listen(const tcp::endpoint& endpoint) {
 void Server::DoAccept() {
   acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (stopping_) return;
-    if (ec) {
-      // Keep accepting after an error (e.g. too many open files) unless the acceptor closed.
-      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      ApiLog()->warn("accept failed: {}", ec.message());
-    } else {
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+    if (!ec) {
+      accept_backoff_ = std::chrono::milliseconds(0);
+      OnAccepted(std::move(socket));
+      return DoAccept();
     }
-    DoAccept();
+    // Keep accepting after an error unless the acceptor closed; when the process is out of file
+    // descriptors (or the system of memory), retrying at once fails at once: back off.
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    constexpr std::chrono::milliseconds kFirst{10}, kMost{500};
+    const bool exhausted = Exhausted(ec);
+    if (exhausted) {
+      accept_backoff_ =
+          accept_backoff_.count() == 0 ? kFirst : std::min(accept_backoff_ * 2, kMost);
+    }
+    size_t suppressed = 0;
+    if (accept_log_.Allow(&suppressed)) {
+      ApiLog()->warn(
+          "accept failed: {}; {} connections open; retrying in {} ms ({} more "
+          "failures not logged)",
+          ec.message(), slots_->connections(), exhausted ? accept_backoff_.count() : 0, suppressed);
+    }
+    if (!exhausted) return DoAccept();  // e.g. a client that reset before it was accepted
+    accept_timer_.expires_after(accept_backoff_);
+    accept_timer_.async_wait([this](beast::error_code ec) {
+      if (ec || stopping_) return;
+      DoAccept();
+    });
   });
+}
+
+void Server::OnAccepted(tcp::socket socket) {
+  if (slots_->connections() < options_.max_connections) {
+    slots_->Opened();
+    std::make_shared<Session>(std::move(socket), *this)->Start();
+    return;
+  }
+  size_t suppressed = 0;
+  if (refuse_log_.Allow(&suppressed)) {
+    ApiLog()->warn("refused a connection: {} open (--max-connections {}) ({} more not logged)",
+                   slots_->connections(), options_.max_connections, suppressed);
+  }
+  // Answering takes a descriptor for up to a second; past this many, close at once.
+  constexpr int kMostRefusing = 64;
+  if (slots_->refusing.load() >= kMostRefusing) {
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  Response r = ErrorResponse({"unavailable",
+                              "the server has " + std::to_string(options_.max_connections) +
+                                  " connections open, its limit (--max-connections); retry later",
+                              std::nullopt});
+  http::response<http::string_body> res{http::status::service_unavailable, 11};
+  res.set(http::field::server, "contrackd");
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::retry_after, "1");
+  res.keep_alive(false);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  std::ostringstream text;
+  text << res;
+  std::make_shared<Refusal>(std::move(socket), slots_)->Start(text.str());
+}
+
+bool ConnectionSlots::AcquireStream(const std::string& principal, size_t max) {
+  std::lock_guard l(mu_);
+  size_t& n = streams_[principal];
+  if (n >= max) {
+    if (n == 0) streams_.erase(principal);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void ConnectionSlots::ReleaseStream(const std::string& principal) {
+  std::lock_guard l(mu_);
+  auto it = streams_.find(principal);
+  if (it == streams_.end()) return;
+  if (--it->second == 0) streams_.erase(it);
 }
 
 void Server::Shutdown(std::chrono::milliseconds grace) {
@@ -324,6 +693,7 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
                    in_flight_.load());
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_timer_.cancel();
     api_.hub().WakeAll();
     drain_timer_ = std::make_shared<net::steady_timer>(ioc_);
     WaitForDrain(std::chrono::steady_clock::now() + grace);
@@ -348,10 +718,11 @@ void Server::AccessLog(const std::string& method, const std::string& target, uns
     AccessLogger()->info(
         "{{\"time\":\"{}\",\"method\":\"{}\",\"path\":\"{}\",\"status\":{},\"bytes\":{},"
         "\"micros\":{},\"principal\":\"{}\"}}",
-        FormatRfc3339(NowMicros()), JsonEscape(method), JsonEscape(target), status, bytes, micros,
-        JsonEscape(principal));
+        FormatRfc3339(NowMicros()), JsonEscape(method), JsonEscape(RedactTarget(target)), status,
+        bytes, micros, JsonEscape(principal));
   } else {
-    AccessLogger()->info("{} {} {} {}B {}us {}", method, target, status, bytes, micros, principal);
+    AccessLogger()->info("{} {} {} {}B {}us {}", method, RedactTarget(target), status, bytes,
+                         micros, principal);
   }
 }
 

@@ -5,7 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "services/api/api.h"
@@ -19,6 +22,54 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};  // a started request must arrive in this
   std::chrono::milliseconds idle_timeout{30000};    // keep-alive connections idle this long close
   bool json_access_log = false;
+  // Connections open at once (streams and long polls included); one more is answered 503 and
+  // closed.
+  size_t max_connections = 1024;
+  // Server-Sent Event streams one principal may hold open at once; one more is answered 429.
+  size_t max_streams_per_principal = 8;
+};
+
+// Request hygiene (RFC 9112), checked on the header before any body is read: a Transfer-Encoding
+// on HTTP/1.0, together with Content-Length, or not ending in chunked; an HTTP/1.1 request
+// without exactly one Host; more than one Authorization header. Returns the answer to send (400,
+// or 501 for a transfer coding other than chunked) after which the connection must be closed, or
+// nullopt when the header is acceptable.
+std::optional<Response> CheckRequestHeader(const http::request_header<>& header);
+
+// `target` as the access log writes it: the values of query parameters whose name (decoded, any
+// case) contains "token", "secret", "passw", "auth" or "key" are replaced by "REDACTED".
+std::string RedactTarget(const std::string& target);
+
+// Lets one line through a second; counts the ones held back. Safe for concurrent use.
+class LogThrottle {
+ public:
+  // True when a line may be written now; `*suppressed` is then how many were held back since
+  // the last line written.
+  bool Allow(size_t* suppressed);
+
+ private:
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point next_{};  // guarded by mu_
+  size_t suppressed_ = 0;                         // guarded by mu_
+};
+
+// The open connections and feed streams. Shared by the server and its sessions: a session can be
+// destroyed after the server, with the io_context's pending handlers. Safe for concurrent use.
+class ConnectionSlots {
+ public:
+  size_t connections() const { return connections_.load(); }
+  void Opened() { connections_++; }
+  void Closed() { connections_--; }
+  // Takes one of `principal`'s stream slots; false when `max` are taken.
+  bool AcquireStream(const std::string& principal, size_t max);
+  void ReleaseStream(const std::string& principal);
+
+  std::atomic<int> refusing{0};  // over-limit connections being answered 503
+
+ private:
+  std::atomic<size_t> connections_{0};
+  std::mutex mu_;
+  std::map<std::string, size_t> streams_;  // open streams by principal; guarded by mu_
 };
 
 class Server {
@@ -41,9 +92,11 @@ class Server {
   void RequestFinished() { in_flight_--; }
   void AccessLog(const std::string& method, const std::string& target, unsigned status,
                  size_t bytes, int64_t micros, const std::string& principal);
+  const std::shared_ptr<ConnectionSlots>& slots() const { return slots_; }
 
  private:
   void DoAccept();
+  void OnAccepted(tcp::socket socket);
   void WaitForDrain(std::chrono::steady_clock::time_point deadline);
 
   net::io_context& ioc_;
@@ -53,6 +106,14 @@ class Server {
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> in_flight_{0};
   std::shared_ptr<net::steady_timer> drain_timer_;
+
+  // Accept errors (EMFILE) retry after a backoff that doubles from 10 ms to 500 ms; used on the
+  // acceptor's strand only.
+  net::steady_timer accept_timer_;
+  std::chrono::milliseconds accept_backoff_{0};
+  LogThrottle accept_log_, refuse_log_;
+
+  const std::shared_ptr<ConnectionSlots> slots_ = std::make_shared<ConnectionSlots>();
 };
 
 }  // namespace contrack::api

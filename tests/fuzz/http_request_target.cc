@@ -162,6 +162,28 @@ void HttpRequest(const uint8_t* data, size_t size) {
     rest.remove_prefix(used);
 
     auto& msg = parser.get();
+    // Request hygiene as the session applies it before reading the body: a refused header is
+    // answered and the connection closed, so nothing after it is ever read as a request.
+    if (auto refused = api::CheckRequestHeader(msg.base())) {
+      api::Request req;
+      req.method_text = std::string(msg.method_string());
+      req.target = std::string(msg.target());
+      if (refused->status != 400 && refused->status != 501) {
+        Broken("a refused header not answered 400 or 501", req, *refused);
+      }
+      CheckResponse(req, *refused, env.log->GetHead().sequence, env.log->GetHead().sequence);
+      return;
+    }
+    // An accepted header frames its body unambiguously: a Transfer-Encoding means chunked
+    // (RFC 9112 section 6.3), never a body read as empty and left to parse as the next request.
+    if (msg.count(http::field::transfer_encoding) > 0 &&
+        (!parser.chunked() || msg.count(http::field::content_length) > 0 || msg.version() < 11)) {
+      api::Request req;
+      req.method_text = std::string(msg.method_string());
+      req.target = std::string(msg.target());
+      Broken("a Transfer-Encoding that is not chunked alone passed the header check", req,
+             api::Response{});
+    }
     api::Request req;
     req.method = msg.method();
     req.method_text = std::string(msg.method_string());

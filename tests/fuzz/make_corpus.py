@@ -116,6 +116,29 @@ def main():
            "\r\nTransfer-Encoding: chunked\r\n\r\n" + f"{len(chunk):x}\r\n{chunk}\r\n0\r\n\r\n").encode())
     write("http_request", "percent.http", http("GET", "/v1/contracts/LCC%2DDIP%2dCRI-2015?as_of=2016%2D01%2D01", ADMIN))
 
+    # Request smuggling shapes (RFC 9112 sections 3.2, 6.1, 6.3): each carries a second request
+    # hidden in its body, which must never be answered.
+    hidden = "GET /v1/contracts HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + ADMIN + "\r\n\r\n"
+    post = "POST /v1/contracts/LCC-SMUGGLE/events {}\r\nHost: t\r\nAuthorization: Bearer " + ADMIN + "\r\n"
+    smuggling = {
+        "te-xchunked": post.format("HTTP/1.1") + "Transfer-Encoding: xchunked\r\n\r\n" + hidden,
+        "te-chunked-identity": post.format("HTTP/1.1") + "Transfer-Encoding: chunked, identity\r\n\r\n" + hidden,
+        "te-identity": post.format("HTTP/1.1") + "Transfer-Encoding: identity\r\n\r\n" + hidden,
+        "te-two-lines": post.format("HTTP/1.1") + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" + hidden,
+        "te-gzip-chunked": post.format("HTTP/1.1") + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" + hidden,
+        "te-http10": post.format("HTTP/1.0") + "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hidden,
+        "te-then-cl": post.format("HTTP/1.1") + "Transfer-Encoding: identity\r\nContent-Length: " + str(len(chunk)) + "\r\n\r\n" + chunk + hidden,
+        "cl-then-te": post.format("HTTP/1.1") + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hidden,
+        "no-host": "GET /healthz HTTP/1.1\r\n\r\n" + hidden,
+        "two-hosts": "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" + hidden,
+        "two-authorizations": "GET /v1/contracts HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + ADMIN +
+                              "\r\nAuthorization: Bearer " + AUDITOR + "\r\n\r\n" + hidden,
+        "bearer-lower-case": "GET /v1/contracts HTTP/1.1\r\nHost: t\r\nAuthorization: bearer " + ADMIN + "\r\n\r\n",
+        "feed-after-max": "GET /v1/feed?after=18446744073709551615 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + AUDITOR + "\r\n\r\n",
+    }
+    for name, text in smuggling.items():
+        write("http_request", f"smuggle-{name}.http", text.encode())
+
 
 if __name__ == "__main__":
     main()

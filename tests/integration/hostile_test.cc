@@ -512,8 +512,9 @@ TEST_F(HostileInputTest, TwoThousandIdleConnectionsDoNotStarveAClientAndAreClose
   ASSERT_GE(n, 500) << "RLIMIT_NOFILE hard limit " << lim.rlim_max << " is too low";
   constexpr auto kIdle = 2000ms;
   server_.reset();
-  ASSERT_NO_FATAL_FAILURE(
-      StartServer({"--idle-timeout-ms", "2000", "--header-timeout-ms", "2000"}));
+  // Above the default --max-connections (1024), which abuse_test.cc tests.
+  ASSERT_NO_FATAL_FAILURE(StartServer(
+      {"--idle-timeout-ms", "2000", "--header-timeout-ms", "2000", "--max-connections", "4096"}));
   const uint64_t head = Head();
 
   std::vector<int> fds;
