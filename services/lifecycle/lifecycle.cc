@@ -11,19 +11,11 @@ namespace {
 std::string Pounds(int64_t pence) {
   const bool neg = pence < 0;
   uint64_t p = neg ? 0 - static_cast<uint64_t>(pence) : static_cast<uint64_t>(pence);
-  // Appends digit by digit rather than inserting the commas: GCC 12 at -O3 reports a false
-  // -Wrestrict inside std::string::insert (GCC bug 105651).
-  const std::string digits = std::to_string(p / 100);
-  std::string out = neg ? "-£" : "£";
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
+  std::string whole = std::to_string(p / 100);
+  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(i, ",");
   char frac[4];
   std::snprintf(frac, sizeof(frac), "%02u", static_cast<unsigned>(p % 100));
-  out += '.';
-  out += frac;
-  return out;
+  return (neg ? "-£" : "£") + whole + "." + frac;
 }
 
 // Parses a date already validated by ValidateBody.
