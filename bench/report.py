@@ -158,7 +158,7 @@ def main():
             p("  %-40s %s" % (m["name"], "  ".join(fmt(v) for v in m["rounds"])))
 
     p()
-    p("Ratios that decide issue 5 (same run)")
+    p("Ratios against the peers and raw RocksDB (same run)")
 
     def ratio(label, a, b, need):
         if val(a) is None or not val(b):
@@ -208,7 +208,7 @@ def main():
     full = big.get("full_size_events")
     note = ""
     if big and full and big.get("events", 0) < full:
-        note = "; SMALLER than the issue's %s (BENCH_REBUILD_EVENTS=%d for the full size)" % (
+        note = "; SMALLER than the full size, %s (BENCH_REBUILD_EVENTS=%d)" % (
             fmt(full), full)
     p("  %-44s %s events/s (%s events in %s s%s)" % (
         "contrack rebuild", fmt(val("contrack_cli.rebuild")), fmt(big.get("events")),

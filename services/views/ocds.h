@@ -26,7 +26,7 @@ struct OcdsOptions {
   int indent = 2;
 };
 
-// A release package (shared/ocds/release-package-schema.json) holding one release per event of
+// A release package (tests/ocds/release-package-schema.json) holding one release per event of
 // the contract, oldest first: release id = event id, date = the event's recorded time.
 //
 // `state` is the contract's current state (its contract_id names the contract); `events` are all
@@ -38,7 +38,7 @@ struct OcdsOptions {
                                                  std::span<const v1::EventRecord> events,
                                                  const OcdsOptions& options);
 
-// A record package (shared/ocds/record-package-schema.json) with one record: the releases of
+// A record package (tests/ocds/record-package-schema.json) with one record: the releases of
 // ReleasePackage embedded, and the compiledRelease merged from them by the OCDS merge routine
 // (services/views/ocds_merge.h) with the OCDS 1.1.5 merge rules. Same arguments and errors.
 [[nodiscard]] Result<std::string> RecordPackage(const v1::ContractState& state,

@@ -35,7 +35,7 @@ struct MergeRules {
 // resolved.
 [[nodiscard]] Result<MergeRules> MergeRulesFromSchema(const nlohmann::json& release_schema);
 
-// The rules of the OCDS 1.1.5 release schema (shared/ocds/release-schema.json), built in so that
+// The rules of the OCDS 1.1.5 release schema (tests/ocds/release-schema.json), built in so that
 // producing records needs no schema file. Lives for the whole program.
 const MergeRules& Ocds115MergeRules();
 

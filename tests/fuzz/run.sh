@@ -23,7 +23,7 @@ done
 
 echo "== configure $build (clang-16, CONTRACK_FUZZ=ON)"
 CC=clang-16 CXX=clang++-16 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCONTRACK_FUZZ=ON -DCONTRACK_BUILD_TESTS=OFF >/dev/null
+  -DCONTRACK_FUZZ=ON -DCONTRACK_BUILD_TESTS=OFF -DCONTRACK_WERROR=ON >/dev/null
 echo "== build $build"
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 

@@ -5,11 +5,12 @@ Usage: validate_ocds.py [--schema-dir DIR] FILE [FILE ...]
 
 Each FILE is a release package (has "releases") or a record package (has "records"). It is checked
 against release-package-schema.json or record-package-schema.json (JSON Schema draft 4) from the
-schema directory (default: $OCDS_SCHEMA_DIR, else shared/ocds beside the repository). The package
-schemas refer to the release schema by its URL; it is loaded from the same directory, and any other
-remote reference is refused, so nothing is fetched from the network. Formats date-time and uri are
-checked. Beyond the schema, every release tag must be in releaseTag.csv, every
-tender.procurementMethod in method.csv and every contract status in contractStatus.csv.
+schema directory (default: this script's directory, tests/ocds/, where the OCDS 1.1.5 files are
+vendored; see its README.md). The package schemas refer to the release schema by its URL; it is
+loaded from the same directory, and any other remote reference is refused, so nothing is fetched
+from the network. Formats date-time and uri are checked. Beyond the schema, every release tag must
+be in releaseTag.csv, every tender.procurementMethod in method.csv and every contract status in
+contractStatus.csv.
 
 Exit status: 0 when every file is valid, 1 otherwise (each error printed with its file and path),
 2 on bad usage or missing schemas.
@@ -35,11 +36,7 @@ RFC3339 = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 
 def default_schema_dir():
-    env = os.environ.get('OCDS_SCHEMA_DIR')
-    if env:
-        return env
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return os.path.join(os.path.dirname(repo), 'shared', 'ocds')
+    return os.path.dirname(os.path.abspath(__file__))
 
 
 def load_json(path):

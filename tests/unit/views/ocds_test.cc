@@ -27,25 +27,11 @@ using testing::TempDir;
 using testing::WriteFile;
 
 // ---------------------------------------------------------------------------------------------
-// Locating shared/ (it sits beside the repository: /work/shared next to /work/main; CI clones the
-// repository into some directory with shared/ beside it). CONTRACK_SHARED_DIR overrides.
+// The OCDS 1.1.5 schemas, codelists and ocds-merge fixtures are vendored in tests/ocds/ (its
+// README.md gives their provenance and licences); nothing outside the repository is read.
 
-fs::path SharedDir() {
-  if (const char* env = std::getenv("CONTRACK_SHARED_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  const fs::path source = fs::absolute(CONTRACK_SOURCE_DIR);
-  for (fs::path dir = source; !dir.empty(); dir = dir.parent_path()) {
-    if (fs::exists(dir / "shared" / "ocds" / "release-schema.json")) {
-      return fs::weakly_canonical(dir / "shared");
-    }
-    if (dir == dir.root_path() || dir.parent_path() == dir) break;
-  }
-  return {};
-}
-
-fs::path OcdsDir() { return SharedDir() / "ocds"; }
-fs::path FixturesDir() { return OcdsDir() / "samples" / "ocds-merge-fixtures"; }
+fs::path OcdsDir() { return fs::path(CONTRACK_SOURCE_DIR) / "tests" / "ocds"; }
+fs::path FixturesDir() { return OcdsDir() / "ocds-merge-fixtures"; }
 
 json ReadJson(const fs::path& p) { return json::parse(ReadFile(p)); }
 
@@ -71,16 +57,15 @@ std::set<std::string> Codes(const std::string& csv) {
   return out;
 }
 
-TEST(OcdsSharedTest, SchemasAndFixturesAreBesideTheRepository) {
-  ASSERT_FALSE(SharedDir().empty()) << "shared/ocds not found in " << CONTRACK_SOURCE_DIR
-                                    << " or any directory above it; set CONTRACK_SHARED_DIR";
+TEST(OcdsVendoredTest, SchemasAndFixturesAreInTheRepository) {
+  ASSERT_TRUE(fs::exists(OcdsDir() / "release-schema.json")) << OcdsDir() << " has no OCDS schemas";
   EXPECT_TRUE(fs::exists(OcdsDir() / "release-package-schema.json"));
   EXPECT_TRUE(fs::exists(FixturesDir() / "1.1" / "simple-compiled.json"));
 }
 
 // ---------------------------------------------------------------------------------------------
 // The merge routine against the ocds-merge fixtures. The 1.1/ fixtures are merged with the OCDS
-// release schema (shared/ocds/release-schema.json), the schema/ fixtures with their own
+// release schema (tests/ocds/release-schema.json), the schema/ fixtures with their own
 // schema.json, as ocds-merge's own tests do.
 
 struct Fixture {
@@ -92,7 +77,7 @@ struct Fixture {
 std::vector<Fixture> ListFixtures() {
   std::vector<Fixture> out;
   const fs::path root = FixturesDir();
-  if (SharedDir().empty()) return out;
+  if (!fs::exists(root)) return out;
   for (const std::string folder : {"1.1", "schema"}) {
     std::set<std::string> names;
     for (const auto& e : fs::directory_iterator(root / folder)) {
