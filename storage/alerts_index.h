@@ -17,11 +17,14 @@ class WriteBatch;
 
 namespace contrack::storage {
 
-// The alerts index key of a state, or nullopt when the contract is not live.
-std::optional<std::string> AlertKeyOf(const v1::ContractState& s);
-
 // The alerts index key and entry bytes of a state; both empty when the contract is not live.
 void SetAlert(const v1::ContractState& s, std::string* key, std::string* value);
+
+// Replaces the entry (old_key, old_value) with (new_key, new_value) in `batch`: deletes the old
+// key when it moves, puts the new one when it or its bytes changed. An empty key: no entry.
+void ReplaceAlertEntry(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
+                       const std::string& old_key, const std::string& old_value,
+                       const std::string& new_key, const std::string& new_value);
 
 // Replaces `before`'s alerts entry with `after`'s in `batch` (before: nullptr for none).
 void UpdateAlertIndex(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "services/lifecycle/decide.h"
 #include "services/lifecycle/validate.h"
 #include "storage/alerts_index.h"
 #include "storage/chain.h"
@@ -81,60 +82,31 @@ Result<void> LogImpl::Compute(const AppendRequest& req, const CachedState* base,
   d->records.clear();
   d->error.reset();
   d->next.reset();
-  const Date recorded_day = DayOf(recorded_at);
-  const v1::ContractState* state = base ? &base->state : nullptr;
-  v1::ContractState current;                          // the state after the events so far
-  std::optional<std::vector<v1::EventRecord>> prior;  // loaded for corrections only
-  for (size_t i = 0; i < req.events.size(); ++i) {
-    auto fail = [&](Error e) -> Result<void> {
-      if (req.events.size() > 1) e.message = "events[" + std::to_string(i) + "]: " + e.message;
-      return std::unexpected(std::move(e));
-    };
-    auto body = NormalizeBody(req.events[i], NewEventId(recorded_at), recorded_day);
-    if (!body) return fail(body.error());
-    v1::EventRecord rec;
-    rec.set_sequence(first_seq ? *first_seq + i : 0);
-    rec.set_contract_id(req.contract_id);
-    rec.set_version(d->base_version + i + 1);
-    rec.set_event_id(body->event_id());
-    rec.set_type(EventType(*body));
-    rec.set_effective_date(body->effective_date());
-    rec.set_recorded_at_us(recorded_at);
-    rec.set_recorded_by(req.principal.name);
-    *rec.mutable_body() = std::move(*body);
-
-    std::vector<v1::EventRecord> with_batch;
-    if (rec.body().has_correction()) {
-      if (g == nullptr) return fail({kIoError, "a correction is prepared by the write path", {}});
-      if (!prior) {
-        // Earlier groups are written (PrepareLoop waited for them; an inline append finds none
-        // in flight), so the store and the group's `pending` hold every earlier record.
-        auto p = LoadRecords(req.contract_id, g);
-        if (!p) return fail(p.error());
-        prior = std::move(*p);
-      }
-      with_batch = *prior;
-      with_batch.insert(with_batch.end(), d->records.begin(), d->records.end());
-      // Retracting a reassignment moves the authority back: an admin's act, like the reassignment.
-      const std::string& target = rec.body().correction().corrects_event_id();
-      for (const auto& p : with_batch) {
-        if (p.event_id() == target && p.body().has_authority_reassignment() &&
-            req.principal.role != Role::kAdmin) {
-          return fail({kForbidden,
-                       req.principal.name + " has the role " + RoleName(req.principal.role) +
-                           "; only an admin may retract an authority reassignment",
-                       {}});
-        }
-      }
-    }
-    auto next = lifecycle::Next(state, rec, with_batch, options_.rules);
-    if (!next) return fail(next.error());
-    current = std::move(*next);
-    state = &current;
-    d->records.push_back(std::move(rec));
+  // Storage loads what the decision needs (the newest state; for a correction, every earlier
+  // record), asks the domain once, and writes what it decides.
+  std::vector<v1::EventRecord> prior;
+  if (HasCorrection(req)) {
+    if (g == nullptr) return Fail(kIoError, "a correction is prepared by the write path");
+    // Earlier groups are written (PrepareLoop waited for them; an inline append finds none in
+    // flight), so the store and the group's `pending` hold every earlier record.
+    auto p = LoadRecords(req.contract_id, g);
+    if (!p) return std::unexpected(p.error());
+    prior = std::move(*p);
   }
+  lifecycle::AppendInput in;
+  in.contract_id = req.contract_id;
+  in.state = base ? &base->state : nullptr;
+  in.bodies = req.events;
+  in.principal = &req.principal;
+  in.recorded_at = recorded_at;
+  in.first_sequence = first_seq.value_or(0);
+  in.prior = prior;
+  in.new_event_id = [recorded_at] { return NewEventId(recorded_at); };
+  auto decision = lifecycle::Decide(in, options_.rules);
+  if (!decision) return std::unexpected(decision.error());
+  d->records = std::move(decision->records);
   auto cs = std::make_shared<CachedState>();
-  cs->state = std::move(current);
+  cs->state = std::move(decision->state);
   if (base != nullptr && lifecycle::SameAlertEntry(base->state, cs->state)) {
     cs->alert_key = base->alert_key;
     cs->alert_value = base->alert_value;
@@ -297,13 +269,9 @@ Result<v1::AppendResponse> LogImpl::Prepare(Writer& w, Group* g) {
   } else {
     next.stored_version = stored;
   }
-  const std::string no_key;
-  const std::string& old_key = base ? base->alert_key : no_key;
-  if (!old_key.empty() && old_key != next.alert_key) batch->Delete(handles_[kAlertsIdx], old_key);
-  if (!next.alert_key.empty() &&
-      (old_key != next.alert_key || base->alert_value != next.alert_value)) {
-    batch->Put(handles_[kAlertsIdx], next.alert_key, next.alert_value);
-  }
+  const std::string none;
+  ReplaceAlertEntry(batch, handles_[kAlertsIdx], base ? base->alert_key : none,
+                    base ? base->alert_value : none, next.alert_key, next.alert_value);
   if (g->keep_pending) {
     auto& pending = g->pending[req.contract_id];
     pending.insert(pending.end(), d.records.begin(), d.records.end());

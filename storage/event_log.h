@@ -8,62 +8,22 @@
 // writes its own append. Views are written in the same batch as the events they derive from.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "proto/contrack.pb.h"
 #include "services/lifecycle/dates.h"
 #include "services/lifecycle/error.h"
-#include "services/lifecycle/lifecycle.h"
 #include "services/lifecycle/principal.h"
-
-namespace rocksdb {
-class ColumnFamilyHandle;
-class DB;
-class Env;
-class Iterator;
-class WriteBatch;
-}  // namespace rocksdb
+#include "storage/options.h"
 
 namespace contrack::storage {
 
 class LogImpl;
-
-struct Options {
-  std::string path;  // the database directory; created when missing
-  lifecycle::Rules rules;
-  // Memory is bounded by these three, whatever the log's size: the block cache (data, index and
-  // filter blocks), the memtables of all column families together, and the state cache.
-  size_t block_cache_bytes = 64u << 20;
-  size_t write_buffer_bytes = 128u << 20;
-  size_t max_group_bytes = 4u << 20;  // a group commit stops growing past this much payload
-  size_t max_events_per_append = 1000;
-  bool read_only = false;  // open without taking writes (offline readers)
-  // Decoded contract states the write path keeps in memory, so an append to a recently
-  // written contract reads no state from the store.
-  size_t state_cache_entries = 32768;
-  // The `state` view is rewritten when an append takes a contract this many versions past the
-  // state stored for it (and at its first append and at corrections), so it may trail the
-  // contract by up to state_every - 1 versions; readers fold those newer events into it from
-  // `streams` (docs/storage-format.md). 1: every append rewrites the state. The state put was a
-  // fifth of an append's CPU (docs/performance.md). Any value reads any store.
-  uint32_t state_every = 4;
-  // The write-ahead log grows this many bytes at a time into zeros written ahead of its data, so
-  // a synced append overwrites space the file already has and its fdatasync writes no metadata
-  // (storage/wal_file.h). 0: RocksDB's own log files, which grow with every append.
-  uint64_t wal_prefill_bytes = 1u << 20;
-};
 
 struct AppendRequest {
   std::string contract_id;
@@ -127,17 +87,8 @@ struct MemoryUsage {
 // and verifies the chain. Returns the verified head; on failure removes what it copied.
 [[nodiscard]] Result<Head> Restore(const std::string& backup_dir, const std::string& data_dir);
 
-// The API's and the CLI's shape of an alerts answer.
-v1::AlertsResponse ToAlertsResponse(Date as_of, int within_days, AlertsResult result);
-
-// The API's and the CLI's shape of a verify answer.
-v1::VerifyResponse ToVerifyResponse(const VerifyReport& r);
-
 // Parses a digest "SEQUENCE:HASH" (as verify reports the head) for Verify.
 [[nodiscard]] Result<Head> ParseDigest(const std::string& text);
-
-// The history entry an auditor sees for one stored event.
-v1::HistoryEntry ToHistoryEntry(const LoggedEvent& e, bool retracted);
 
 class EventLog {
  public:

@@ -13,6 +13,7 @@
 #include "services/lifecycle/validate.h"
 #include "services/views/reports.h"
 #include "storage/backup_archive.h"
+#include "services/api/wire.h"
 
 namespace contrack::api {
 namespace {
@@ -444,7 +445,7 @@ Response Api::Alerts(Ctx& c) {
     std::erase_if(r->alerts,
                   [&](const v1::Alert& a) { return !c.principal->Covers(a.authority()); });
   }
-  return Json(200, storage::ToAlertsResponse(as_of, static_cast<int>(*within), std::move(*r)));
+  return Json(200, wire::ToAlertsResponse(as_of, static_cast<int>(*within), std::move(*r)));
 }
 
 Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<Date> as_of) {
@@ -596,7 +597,7 @@ Response Api::GetHistory(Ctx& c, const std::string& id) {
   v1::HistoryResponse resp;
   resp.set_contract_id(id);
   for (const auto& e : *events) {
-    *resp.add_events() = storage::ToHistoryEntry(e, retracted.contains(e.record.event_id()));
+    *resp.add_events() = wire::ToHistoryEntry(e, retracted.contains(e.record.event_id()));
   }
   if (events->size() == *limit && !events->empty()) {
     resp.set_next_after_version(events->back().record.version());
@@ -653,7 +654,7 @@ void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
     auto events = log_.ReadLog(after, limit);
     if (!events) return ErrorResponse(events.error());
     v1::FeedResponse resp;
-    for (const auto& e : *events) *resp.add_events() = storage::ToHistoryEntry(e, false);
+    for (const auto& e : *events) *resp.add_events() = wire::ToHistoryEntry(e, false);
     resp.set_next_after(events->empty() ? after : events->back().record.sequence());
     return Json(200, resp);
   };
@@ -678,7 +679,7 @@ Response Api::Verify(Ctx& c) {
   }
   auto r = log_.Verify(digest, views);
   if (!r) return ErrorResponse(r.error());
-  return Json(200, storage::ToVerifyResponse(*r));
+  return Json(200, wire::ToVerifyResponse(*r));
 }
 
 Response Api::Health() {

@@ -10,6 +10,7 @@
 
 #include "services/lifecycle/codec.h"
 #include "services/lifecycle/dates.h"
+#include "services/api/wire.h"
 
 namespace contrack::api {
 namespace {
@@ -393,7 +394,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string frames;
     for (const auto& e : *events) {
       frames += "id: " + std::to_string(e.record.sequence()) +
-                "\ndata: " + ToJson(storage::ToHistoryEntry(e, false)) + "\n\n";
+                "\ndata: " + ToJson(wire::ToHistoryEntry(e, false)) + "\n\n";
       cursor_ = e.record.sequence();
     }
     if (frames.empty()) {

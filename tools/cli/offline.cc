@@ -9,6 +9,7 @@
 #include "services/lifecycle/codec.h"
 #include "services/views/reports.h"
 #include "tools/cli/render.h"
+#include "services/api/wire.h"
 
 namespace contrack::cli {
 namespace {
@@ -146,7 +147,7 @@ int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
               const std::string& authority, bool json, std::ostream& out, std::ostream& err) {
   auto r = log.Alerts(as_of, within_days, authority);
   if (!r) return Report(r.error(), err);
-  const auto resp = storage::ToAlertsResponse(as_of, within_days, std::move(*r));
+  const auto resp = wire::ToAlertsResponse(as_of, within_days, std::move(*r));
   out << (json ? ToJson(resp, true) + "\n" : RenderAlerts(resp));
   return 0;
 }
@@ -227,7 +228,7 @@ int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, s
   resp.set_contract_id(id);
   std::vector<v1::HistoryEntry> entries;
   for (const auto& e : *events) {
-    entries.push_back(storage::ToHistoryEntry(e, retracted.contains(e.record.event_id())));
+    entries.push_back(wire::ToHistoryEntry(e, retracted.contains(e.record.event_id())));
     *resp.add_events() = entries.back();
   }
   out << (json ? ToJson(resp, true) + "\n" : RenderHistory(entries));
@@ -256,7 +257,7 @@ int CmdVerify(const storage::EventLog& log, const std::string& digest, bool view
   }
   auto r = log.Verify(d, views);
   if (!r) return Report(r.error(), err);
-  const auto v = storage::ToVerifyResponse(*r);
+  const auto v = wire::ToVerifyResponse(*r);
   if (json) {
     out << ToJson(v, true) << "\n";
     return v.ok() && (!v.has_digest_ok() || v.digest_ok()) && (!v.has_views_ok() || v.views_ok())

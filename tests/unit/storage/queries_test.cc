@@ -10,6 +10,7 @@
 #include "storage/format.h"
 #include "storage/log_impl.h"
 #include "tests/support/test_support.h"
+#include "services/api/wire.h"
 
 namespace contrack::storage {
 namespace {

@@ -1,0 +1,21 @@
+// Wire shapes: the proto messages the HTTP API and the CLI answer with, built from what storage
+// returns (storage speaks its own types; the shapes clients see belong to this layer). Pure
+// functions, safe for concurrent use.
+#pragma once
+
+#include "proto/contrack.pb.h"
+#include "services/lifecycle/dates.h"
+#include "storage/event_log.h"
+
+namespace contrack::wire {
+
+// An alerts answer: the alerts by deadline and how many index entries were read.
+v1::AlertsResponse ToAlertsResponse(Date as_of, int within_days, storage::AlertsResult result);
+
+// A verify answer: the chain's report, and the digest's and the views' when they were checked.
+v1::VerifyResponse ToVerifyResponse(const storage::VerifyReport& r);
+
+// The history entry an auditor sees for one stored event.
+v1::HistoryEntry ToHistoryEntry(const storage::LoggedEvent& e, bool retracted);
+
+}  // namespace contrack::wire

@@ -1,0 +1,38 @@
+// The options a store is opened with: its directory, the lifecycle rules, and the bounds on its
+// memory and write groups.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "services/lifecycle/lifecycle.h"
+
+namespace contrack::storage {
+
+struct Options {
+  std::string path;  // the database directory; created when missing
+  lifecycle::Rules rules;
+  // Memory is bounded by these three, whatever the log's size: the block cache (data, index and
+  // filter blocks), the memtables of all column families together, and the state cache.
+  size_t block_cache_bytes = 64u << 20;
+  size_t write_buffer_bytes = 128u << 20;
+  size_t max_group_bytes = 4u << 20;  // a group commit stops growing past this much payload
+  size_t max_events_per_append = 1000;
+  bool read_only = false;  // open without taking writes (offline readers)
+  // Decoded contract states the write path keeps in memory, so an append to a recently
+  // written contract reads no state from the store.
+  size_t state_cache_entries = 32768;
+  // The `state` view is rewritten when an append takes a contract this many versions past the
+  // state stored for it (and at its first append and at corrections), so it may trail the
+  // contract by up to state_every - 1 versions; readers fold those newer events into it from
+  // `streams` (docs/storage-format.md). 1: every append rewrites the state. The state put was a
+  // fifth of an append's CPU (docs/performance.md). Any value reads any store.
+  uint32_t state_every = 4;
+  // The write-ahead log grows this many bytes at a time into zeros written ahead of its data, so
+  // a synced append overwrites space the file already has and its fdatasync writes no metadata
+  // (storage/wal_file.h). 0: RocksDB's own log files, which grow with every append.
+  uint64_t wal_prefill_bytes = 1u << 20;
+};
+
+}  // namespace contrack::storage
