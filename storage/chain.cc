@@ -10,16 +10,6 @@
 #include "storage/format.h"
 
 namespace contrack::storage {
-std::string Hex(const unsigned char* p, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * n, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[p[i] >> 4];
-    out[2 * i + 1] = kDigits[p[i] & 15];
-  }
-  return out;
-}
-
 // Decodes 64 hex digits; false when malformed.
 bool Unhex(std::string_view hex, unsigned char out[format::kHashSize]) {
   if (hex.size() != 2 * format::kHashSize) return false;

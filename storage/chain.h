@@ -7,12 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "services/lifecycle/format_text.h"  // Hex
 #include "storage/format.h"
 
 namespace contrack::storage {
 
-// Lower-case hex of n bytes.
-std::string Hex(const unsigned char* p, size_t n);
 // Decodes 64 hex digits into out; false when malformed.
 bool Unhex(std::string_view hex, unsigned char out[format::kHashSize]);
 // The hash before the first event: 64 zeros.

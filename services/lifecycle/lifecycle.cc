@@ -5,20 +5,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "services/lifecycle/format_text.h"
 #include "services/lifecycle/principal.h"
 
 namespace contrack::lifecycle {
 namespace {
-
-std::string Pounds(int64_t pence) {
-  const bool neg = pence < 0;
-  uint64_t p = neg ? 0 - static_cast<uint64_t>(pence) : static_cast<uint64_t>(pence);
-  std::string whole = std::to_string(p / 100);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(i, ",");
-  char frac[4];
-  std::snprintf(frac, sizeof(frac), "%02u", static_cast<unsigned>(p % 100));
-  return (neg ? "-£" : "£") + whole + "." + frac;
-}
 
 // Parses a date already validated by ValidateBody.
 Date D(const std::string& s) { return *ParseDate(s, "date"); }
@@ -194,9 +185,10 @@ Result<void> ApplyVariation(v1::ContractState* s, const v1::EventBody& body, con
   auto value = Add(s->current_value_pence(), v.value_delta_pence(), "contract value");
   if (!value) return std::unexpected(value.error());
   if (*value < 0) {
-    return Fail(kNegativeValue, "variation.value_delta_pence " + Pounds(v.value_delta_pence()) +
+    return Fail(kNegativeValue, "variation.value_delta_pence " +
+                                    FormatPounds(v.value_delta_pence()) +
                                     " would take the value of " + Who(*s) + " from " +
-                                    Pounds(s->current_value_pence()) + " below zero");
+                                    FormatPounds(s->current_value_pence()) + " below zero");
   }
   auto net = Add(s->variation_net_pence(), v.value_delta_pence(), "net variation");
   if (!net) return std::unexpected(net.error());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "services/lifecycle/dates.h"
+#include "services/lifecycle/format_text.h"
 #include "services/lifecycle/lifecycle.h"
 #include "services/views/ocds_merge.h"
 
@@ -35,17 +36,6 @@ Json Money(int64_t pence) {
   v["amount"] = static_cast<double>(pence) / 100.0;
   v["currency"] = kCurrency;
   return v;
-}
-
-// 72867800 -> "£728,678.00".
-std::string Pounds(int64_t pence) {
-  const bool neg = pence < 0;
-  const uint64_t p = neg ? 0 - static_cast<uint64_t>(pence) : static_cast<uint64_t>(pence);
-  std::string whole = std::to_string(p / 100);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(i, ",");
-  const unsigned frac = static_cast<unsigned>(p % 100);
-  return (neg ? "-£" : "£") + whole + "." + static_cast<char>('0' + frac / 10) +
-         static_cast<char>('0' + frac % 10);
 }
 
 // Calendar days as OCDS date-times: a period starts at the beginning of its first day and ends at
@@ -75,9 +65,7 @@ std::string OrgId(const std::string& name) {
     if (std::isalnum(c) && c < 0x80) {
       slug += static_cast<char>(std::tolower(c));
     } else if (c >= 0x80) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      slug += kHex[c >> 4];
-      slug += kHex[c & 15];
+      slug += Hex(&c, 1);
     } else if (!slug.empty() && slug.back() != '-') {
       slug += '-';
     }
@@ -206,7 +194,7 @@ Json Budget(const ContractState& s, const EventRecord* ev) {
   std::string text;
   if (ev != nullptr) {
     const auto& f = ev->body().funding();
-    text = f.funder() + " committed " + Pounds(f.amount_pence()) + " for financial year " +
+    text = f.funder() + " committed " + FormatPounds(f.amount_pence()) + " for financial year " +
            f.financial_year() +
            (f.conditional_on_extension() ? ", conditional on an extension option being exercised"
                                          : "") +
@@ -216,9 +204,10 @@ Json Budget(const ContractState& s, const EventRecord* ev) {
   // project: each funder with its financial years, "OHID 2024/25, 2025/26; Leeds City Council ...".
   std::vector<std::pair<std::string, std::vector<std::string>>> funders;
   for (const auto& l : s.funding()) {
-    std::string line = l.funder() + " " + l.financial_year() + ": " + Pounds(l.amount_pence());
+    std::string line =
+        l.funder() + " " + l.financial_year() + ": " + FormatPounds(l.amount_pence());
     if (l.conditional_amount_pence() != 0) {
-      line += " (+ " + Pounds(l.conditional_amount_pence()) + " conditional on extension)";
+      line += " (+ " + FormatPounds(l.conditional_amount_pence()) + " conditional on extension)";
     }
     lines.push_back(std::move(line));
     auto it = std::find_if(funders.begin(), funders.end(),
@@ -232,7 +221,7 @@ Json Budget(const ContractState& s, const EventRecord* ev) {
     text += "No funding is recorded for this contract.";
   } else {
     text += "Funding recorded: " + Join(lines, "; ") +
-            ". Committed: " + Pounds(CommittedFunding(s)) + ".";
+            ". Committed: " + FormatPounds(CommittedFunding(s)) + ".";
   }
   Json b = Json::object();
   b["description"] = text;
@@ -426,8 +415,8 @@ class ReleaseBuilder {
     if (before.current_value_pence() != after.current_value_pence()) {
       const int64_t delta = after.current_value_pence() - before.current_value_pence();
       changes.push_back("value " + std::string(delta > 0 ? "increased" : "reduced") + " by " +
-                        Pounds(delta > 0 ? delta : -delta) + " to " +
-                        Pounds(after.current_value_pence()));
+                        FormatPounds(delta > 0 ? delta : -delta) + " to " +
+                        FormatPounds(after.current_value_pence()));
     }
     if (before.current_end_date() != after.current_end_date()) {
       changes.push_back("end date moved from " + before.current_end_date() + " to " +
@@ -524,7 +513,7 @@ class ReleaseBuilder {
         Awarded(after) ? "Contract restated without the retracted event: status " +
                              std::string(after.status() == "terminated" ? "terminated" : "active") +
                              ", end date " + after.current_end_date() + ", value " +
-                             Pounds(after.current_value_pence()) + "."
+                             FormatPounds(after.current_value_pence()) + "."
                        : "Award retracted; the contract is cancelled.";
     c["amendments"] = Json::array({Amendment(ev, t)});
     if (auto old = amendments_.find(corr.corrects_event_id()); old != amendments_.end()) {

@@ -5,6 +5,8 @@
 #include <map>
 #include <tuple>
 
+#include "services/lifecycle/format_text.h"
+
 namespace contrack::views {
 namespace {
 
@@ -16,15 +18,6 @@ std::string Field(const std::string& s) {
     out += c;
   }
   return out + "\"";
-}
-
-std::string Pounds(int64_t pence) {
-  const bool neg = pence < 0;
-  const uint64_t p = neg ? 0 - static_cast<uint64_t>(pence) : static_cast<uint64_t>(pence);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%s%llu.%02u", neg ? "-" : "",
-                static_cast<unsigned long long>(p / 100), static_cast<unsigned>(p % 100));
-  return buf;
 }
 
 const char* YesNo(bool b) { return b ? "Yes" : "No"; }
@@ -62,8 +55,8 @@ std::string RegisterCsv(std::span<const v1::ContractState> states) {
                                s.supplier().id(),
                                YesNo(s.supplier().sme()),
                                YesNo(s.supplier().vcse()),
-                               Pounds(s.current_value_pence()),
-                               Pounds(s.vat_not_recoverable_pence()),
+                               FormatPoundsPlain(s.current_value_pence()),
+                               FormatPoundsPlain(s.vat_not_recoverable_pence()),
                                s.start_date(),
                                s.current_end_date(),
                                s.review_date(),

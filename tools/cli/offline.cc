@@ -6,10 +6,10 @@
 #include <set>
 #include <sstream>
 
+#include "services/api/wire.h"
 #include "services/lifecycle/codec.h"
 #include "services/views/reports.h"
 #include "tools/cli/render.h"
-#include "services/api/wire.h"
 
 namespace contrack::cli {
 namespace {

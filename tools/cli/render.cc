@@ -5,6 +5,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "services/lifecycle/format_text.h"
 #include "services/lifecycle/lifecycle.h"
 
 namespace contrack::cli {
@@ -35,17 +36,19 @@ std::string Summary(const v1::EventBody& b) {
   switch (b.payload_case()) {
     case v1::EventBody::kAward:
       return b.award().supplier().name() + ", " + b.award().start_date() + " to " +
-             b.award().end_date() + ", " + Money(b.award().value_pence());
+             b.award().end_date() + ", " + FormatPounds(b.award().value_pence());
     case v1::EventBody::kWaiver:
       return Join(b.waiver().rules(), ", ") + " waived; approved by " + b.waiver().approved_by();
     case v1::EventBody::kExtension:
       return "to " + b.extension().new_end_date() +
-             (b.extension().value_pence_added() ? ", +" + Money(b.extension().value_pence_added())
-                                                : "");
+             (b.extension().value_pence_added()
+                  ? ", +" + FormatPounds(b.extension().value_pence_added())
+                  : "");
     case v1::EventBody::kVariation:
       return b.variation().description().substr(0, 60) +
-             (b.variation().value_delta_pence() ? ", " + Money(b.variation().value_delta_pence())
-                                                : "") +
+             (b.variation().value_delta_pence()
+                  ? ", " + FormatPounds(b.variation().value_delta_pence())
+                  : "") +
              (b.variation().new_end_date().empty() ? "" : ", to " + b.variation().new_end_date());
     case v1::EventBody::kNovation:
       return "to " + b.novation().supplier().name();
@@ -54,7 +57,7 @@ std::string Summary(const v1::EventBody& b) {
              (b.termination().rule().empty() ? "" : ", " + b.termination().rule()) + ")";
     case v1::EventBody::kFunding:
       return b.funding().funder() + " " + b.funding().financial_year() + " " +
-             Money(b.funding().amount_pence()) +
+             FormatPounds(b.funding().amount_pence()) +
              (b.funding().conditional_on_extension() ? " if extended" : "");
     case v1::EventBody::kCorrection:
       return "retracts " + b.correction().corrects_event_id() + ": " +
@@ -69,16 +72,6 @@ std::string Summary(const v1::EventBody& b) {
 }
 
 }  // namespace
-
-std::string Money(int64_t pence) {
-  const bool neg = pence < 0;
-  const uint64_t p = neg ? 0 - static_cast<uint64_t>(pence) : static_cast<uint64_t>(pence);
-  std::string whole = std::to_string(p / 100);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(i, ",");
-  char frac[8];
-  std::snprintf(frac, sizeof(frac), ".%02u", static_cast<unsigned>(p % 100));
-  return (neg ? "-£" : "£") + whole + frac;
-}
 
 v1::ContractState StateOn(v1::ContractState s, Date today) {
   s.set_status(lifecycle::StatusOn(s, today));
@@ -122,15 +115,17 @@ std::string RenderState(const v1::ContractState& s) {
         std::to_string(s.notice_period_days()) + " days; procurement lead " +
             std::to_string(s.procurement_lead_days()) + " days");
     Row(out, "Value",
-        Money(s.current_value_pence()) + " (original " + Money(s.original_value_pence()) +
-            (s.annual_value_pence() ? "; annual " + Money(s.annual_value_pence()) : "") + ")");
+        FormatPounds(s.current_value_pence()) + " (original " +
+            FormatPounds(s.original_value_pence()) +
+            (s.annual_value_pence() ? "; annual " + FormatPounds(s.annual_value_pence()) : "") +
+            ")");
     if (s.vat_not_recoverable_pence()) {
-      Row(out, "VAT not recov.", Money(s.vat_not_recoverable_pence()));
+      Row(out, "VAT not recov.", FormatPounds(s.vat_not_recoverable_pence()));
     }
     if (s.variation_net_pence() != 0) {
       char pct[32];
       std::snprintf(pct, sizeof(pct), " (%.1f%%)", s.variation_percent());
-      Row(out, "Variation", Money(s.variation_net_pence()) + pct);
+      Row(out, "Variation", FormatPounds(s.variation_net_pence()) + pct);
     }
   }
   if (s.has_award_decision()) {
@@ -149,16 +144,17 @@ std::string RenderState(const v1::ContractState& s) {
     Row(out, "Terminated", s.termination_date() + " (" + s.termination_reason() + ")");
   }
   for (const auto& f : s.funding()) {
-    std::string line = f.financial_year() + "  " + f.funder() + "  " + Money(f.amount_pence());
+    std::string line =
+        f.financial_year() + "  " + f.funder() + "  " + FormatPounds(f.amount_pence());
     if (f.conditional_amount_pence()) {
-      line += " + " + Money(f.conditional_amount_pence()) + " if extended";
+      line += " + " + FormatPounds(f.conditional_amount_pence()) + " if extended";
     }
     Row(out, "Funding", line);
   }
   if (s.funding_size() > 0) {
     Row(out, "Funding total",
-        Money(s.funding_committed_pence()) + " committed; " + Money(s.funding_conditional_pence()) +
-            " if extended");
+        FormatPounds(s.funding_committed_pence()) + " committed; " +
+            FormatPounds(s.funding_conditional_pence()) + " if extended");
   }
   Row(out, "Flags", s.flags_size() ? Join(s.flags(), ", ") : std::string("none"));
   if (s.retracted_event_ids_size()) Row(out, "Retracted", Join(s.retracted_event_ids(), ", "));
@@ -200,7 +196,7 @@ std::string RenderAlerts(const v1::AlertsResponse& a) {
     std::snprintf(buf, sizeof(buf), "%-10s %6lld %-28s %-26s %-10s %4d %16s %s\n",
                   x.deadline().c_str(), static_cast<long long>(x.days_left()), x.action().c_str(),
                   x.contract_id().c_str(), x.end_date().c_str(), x.options_left(),
-                  Money(x.value_pence()).c_str(), x.authority().c_str());
+                  FormatPounds(x.value_pence()).c_str(), x.authority().c_str());
     out << buf;
   }
   return out.str();
@@ -215,12 +211,13 @@ std::string RenderFunding(const v1::FundingReport& r) {
   for (const auto& x : r.rows()) {
     std::snprintf(buf, sizeof(buf), "%-48s %-34s %-8s %16s %16s %d\n",
                   x.funder().substr(0, 48).c_str(), x.authority().substr(0, 34).c_str(),
-                  x.financial_year().c_str(), Money(x.committed_pence()).c_str(),
-                  Money(x.conditional_pence()).c_str(), x.contracts());
+                  x.financial_year().c_str(), FormatPounds(x.committed_pence()).c_str(),
+                  FormatPounds(x.conditional_pence()).c_str(), x.contracts());
     out << buf;
   }
   std::snprintf(buf, sizeof(buf), "%-48s %-34s %-8s %16s %16s\n", "TOTAL", "", "",
-                Money(r.committed_pence()).c_str(), Money(r.conditional_pence()).c_str());
+                FormatPounds(r.committed_pence()).c_str(),
+                FormatPounds(r.conditional_pence()).c_str());
   out << buf;
   return out.str();
 }
@@ -255,7 +252,7 @@ std::string RenderList(const std::vector<v1::ContractState>& states) {
     std::snprintf(buf, sizeof(buf), "%-24s %-10s %-34s %-34s %-10s %s\n", s.contract_id().c_str(),
                   s.status().c_str(), s.authority().substr(0, 34).c_str(),
                   s.supplier().name().substr(0, 34).c_str(), s.current_end_date().c_str(),
-                  Money(s.current_value_pence()).c_str());
+                  FormatPounds(s.current_value_pence()).c_str());
     out << buf;
   }
   return out.str();

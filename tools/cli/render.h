@@ -8,12 +8,10 @@
 
 #include "proto/contrack.pb.h"
 #include "services/lifecycle/dates.h"
+#include "services/lifecycle/format_text.h"
 #include "storage/event_log.h"
 
 namespace contrack::cli {
-
-// "£728,678.00".
-std::string Money(int64_t pence);
 
 // The state as shown on `today`: status lapsed when the end has passed.
 v1::ContractState StateOn(v1::ContractState s, Date today);

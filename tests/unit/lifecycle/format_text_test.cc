@@ -1,0 +1,32 @@
+// Money and bytes as text: one formatter each, for people and for the register CSV.
+#include "services/lifecycle/format_text.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace contrack {
+namespace {
+
+TEST(FormatTextTest, PoundsForPeopleHaveThousandsSeparatorsAndASign) {
+  EXPECT_EQ(FormatPounds(72867800), "£728,678.00");
+  EXPECT_EQ(FormatPounds(5), "£0.05");
+  EXPECT_EQ(FormatPounds(-150), "-£1.50");
+  EXPECT_EQ(FormatPounds(100000000), "£1,000,000.00");
+  EXPECT_EQ(FormatPounds(std::numeric_limits<int64_t>::min()), "-£92,233,720,368,547,758.08");
+}
+
+TEST(FormatTextTest, PlainPoundsAreDecimalNumbers) {
+  EXPECT_EQ(FormatPoundsPlain(72867800), "728678.00");
+  EXPECT_EQ(FormatPoundsPlain(-150), "-1.50");
+  EXPECT_EQ(FormatPoundsPlain(0), "0.00");
+}
+
+TEST(FormatTextTest, HexIsLowerCaseTwoDigitsPerByte) {
+  const unsigned char b[] = {0x00, 0x0f, 0xa0, 0xff};
+  EXPECT_EQ(Hex(b, sizeof(b)), "000fa0ff");
+  EXPECT_EQ(Hex(b, 0), "");
+}
+
+}  // namespace
+}  // namespace contrack
