@@ -17,46 +17,6 @@
 
 namespace contrack::testing {
 
-TempDir::TempDir() {
-  const auto base = std::filesystem::path(CONTRACK_BINARY_DIR) / "test-tmp";
-  std::filesystem::create_directories(base);
-  std::random_device rd;
-  for (;;) {
-    path_ = base / ("t" + std::to_string(rd()) + std::to_string(rd()));
-    if (std::filesystem::create_directory(path_)) break;
-  }
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-v1::EventBody Body(const std::string& json) {
-  auto b = ParseJson<v1::EventBody>(json, "test body");
-  EXPECT_TRUE(b.has_value()) << (b ? "" : b.error().ToString());
-  return b.value_or(v1::EventBody{});
-}
-
-v1::EventRecord Record(const std::string& contract_id, uint64_t version, const std::string& json) {
-  const auto raw = Body(json);
-  EXPECT_TRUE(ValidateBody(raw).has_value()) << ValidateBody(raw).error().ToString();
-  char id[40];
-  std::snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012llu",
-                static_cast<unsigned long long>(version));
-  auto body = NormalizeBody(raw, id, *ParseDate("2020-01-01", "d"));
-  EXPECT_TRUE(body.has_value());
-  v1::EventRecord r;
-  r.set_sequence(version);
-  r.set_contract_id(contract_id);
-  r.set_version(version);
-  r.set_event_id(body->event_id());
-  r.set_type(EventType(*body));
-  r.set_effective_date(body->effective_date());
-  *r.mutable_body() = *body;
-  return r;
-}
-
 std::unique_ptr<storage::EventLog> OpenLog(const std::string& dir) {
   storage::Options o;
   o.path = dir;
@@ -73,6 +33,38 @@ Result<v1::AppendResponse> AppendJson(storage::EventLog& log, const std::string&
   req.principal = Principal::Operator("test");
   req.events.push_back(Body(json));
   return log.Append(req);
+}
+
+Result<uint64_t> ImportLines(storage::EventLog& log, std::string_view jsonl) {
+  uint64_t appended = 0, line_no = 0;
+  size_t pos = 0;
+  while (pos < jsonl.size()) {
+    size_t nl = jsonl.find('\n', pos);
+    if (nl == std::string_view::npos) nl = jsonl.size();
+    const std::string_view line = jsonl.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto fail = [&](const Error& e) {
+      return Fail(e.code, "line " + std::to_string(line_no) + ": " + e.message);
+    };
+    auto body = ParseJson<v1::EventBody>(line, "line");
+    if (!body) return fail(body.error());
+    storage::AppendRequest req;
+    req.contract_id = body->contract_id();
+    req.principal = Principal::Operator(body->recorded_by().empty() ? "test" : body->recorded_by());
+    if (body->has_expected_version()) req.expected_version = body->expected_version();
+    if (!body->recorded_at().empty()) {
+      auto at = ParseRfc3339(body->recorded_at(), "recorded_at");
+      if (!at) return fail(at.error());
+      req.recorded_at = *at;
+    }
+    req.events.push_back(std::move(*body));
+    auto r = log.Append(req);
+    if (!r) return fail(r.error());
+    if (!r->replayed()) appended += static_cast<uint64_t>(r->events_size());
+  }
+  return appended;
 }
 
 std::vector<std::pair<std::string, std::string>> DumpCf(const storage::EventLog& log,
@@ -138,18 +130,6 @@ CommandResult RunContrack(const std::vector<std::string>& args, const std::strin
   r.out = ReadFile(out_path);
   r.err = ReadFile(err_path);
   return r;
-}
-
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void WriteFile(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
 }
 
 }  // namespace contrack::testing

@@ -1,4 +1,5 @@
-// Shared helpers for contrack's tests: temporary directories, event builders, running binaries.
+// Test helpers for storage and above: stores in temporary directories, appends, column family
+// dumps, running the built binaries. The storage-free helpers are in domain_support.h.
 #pragma once
 
 #include <filesystem>
@@ -7,28 +8,9 @@
 
 #include "proto/contrack.pb.h"
 #include "storage/event_log.h"
+#include "tests/support/domain_support.h"
 
 namespace contrack::testing {
-
-// A fresh directory under the build tree (on real disk, not tmpfs), removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Parses an EventBody from JSON; fails the test on a parse error.
-v1::EventBody Body(const std::string& json);
-
-// A normalised record as the storage layer would build it, for pure lifecycle tests.
-v1::EventRecord Record(const std::string& contract_id, uint64_t version, const std::string& json);
 
 std::unique_ptr<storage::EventLog> OpenLog(const std::string& dir);
 
@@ -36,6 +18,12 @@ std::unique_ptr<storage::EventLog> OpenLog(const std::string& dir);
 Result<v1::AppendResponse> AppendJson(storage::EventLog& log, const std::string& contract_id,
                                       const std::string& json,
                                       std::optional<uint64_t> expected = std::nullopt);
+
+// Appends JSON lines as the CLI's import does with --keep-record-times (an EventBody with
+// contract_id, expected_version, recorded_at, recorded_by), one append per line, as an operator
+// principal named by each line's recorded_by (default "test"). Returns the events appended, or
+// the first refusal with its line number in the message.
+Result<uint64_t> ImportLines(storage::EventLog& log, std::string_view jsonl);
 
 // Every key and value of one column family, in order.
 std::vector<std::pair<std::string, std::string>> DumpCf(const storage::EventLog& log,
@@ -57,15 +45,5 @@ struct CommandResult {
 
 // Runs the built `contrack` binary with `args` (shell-quoted here), capturing output.
 CommandResult RunContrack(const std::vector<std::string>& args, const std::string& stdin_text = "");
-
-std::string ReadFile(const std::filesystem::path& p);
-void WriteFile(const std::filesystem::path& p, const std::string& text);
-
-// The Leeds CRI interim contract (seed 001 paras 5.1, 6.2.1): waiver, then an award from
-// 2015-04-01 to 2016-03-31 with two 6-month options, £728,678.
-inline constexpr const char kCriWaiver[] =
-    R"({"event_id":"11111111-1111-4111-8111-000000000001","decision":{"reference":"LCC-DDN-2015-02-23","maker":"Director of Environment & Housing","date":"2015-02-23","key_decision":true,"call_in_eligible":true},"waiver":{"authority":"Leeds City Council","rules":["CPR 9.1","CPR 9.2"],"justification":"continuity pending the DIP/IOM review","approved_by":"Director of Environment & Housing"}})";
-inline constexpr const char kCriAward[] =
-    R"({"event_id":"11111111-1111-4111-8111-000000000002","decision":{"reference":"LCC-DDN-2015-02-23","maker":"Director of Environment & Housing","date":"2015-02-23"},"award":{"authority":"Leeds City Council","title":"DIP/IOM interim contract","supplier":{"name":"CRI"},"procedure":"interim","start_date":"2015-04-01","end_date":"2016-03-31","value_pence":72867800,"annual_value_pence":72867800,"extension_options":[{"months":6},{"months":6}],"waiver_event_id":"11111111-1111-4111-8111-000000000001"}})";
 
 }  // namespace contrack::testing

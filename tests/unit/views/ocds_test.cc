@@ -15,7 +15,10 @@
 
 #include "services/views/ocds_merge.h"
 #include "tests/support/test_support.h"
-#include "tools/cli/offline.h"
+
+namespace contrack::cli {
+extern const std::string_view kDemoJsonl;  // demo/demo.jsonl, embedded at build time
+}  // namespace contrack::cli
 
 namespace contrack::views {
 namespace {
@@ -216,9 +219,8 @@ Contract Load(const TempDir& dir, const std::string& jsonl, const std::string& i
   auto log = testing::OpenLog(dir.str());
   EXPECT_NE(log, nullptr);
   if (log == nullptr) return {};
-  uint64_t failed = 0;
-  auto stats = cli::ImportJsonLines(*log, jsonl, {Principal::Operator("test"), true}, &failed);
-  EXPECT_TRUE(stats.has_value()) << "line " << failed << ": " << stats.error().ToString();
+  auto stats = testing::ImportLines(*log, jsonl);
+  EXPECT_TRUE(stats.has_value()) << stats.error().ToString();
   Contract c;
   auto state = log->GetState(id);
   EXPECT_TRUE(state.has_value()) << state.error().ToString();
@@ -590,10 +592,8 @@ TEST(OcdsSchemaTest, EveryDemoContractIsValid) {
   TempDir dir;
   auto log = testing::OpenLog((dir.path() / "db").string());
   ASSERT_NE(log, nullptr);
-  uint64_t failed = 0;
-  auto stats = cli::ImportJsonLines(*log, cli::kDemoJsonl,
-                                    {Principal::Operator("demo-loader"), true}, &failed);
-  ASSERT_TRUE(stats.has_value()) << "line " << failed << ": " << stats.error().ToString();
+  auto stats = testing::ImportLines(*log, cli::kDemoJsonl);
+  ASSERT_TRUE(stats.has_value()) << stats.error().ToString();
   auto contracts = log->ListContracts("", SIZE_MAX);
   ASSERT_TRUE(contracts.has_value());
   ASSERT_GE(contracts->size(), 17u);
