@@ -20,6 +20,7 @@ TEST_F(ServerTest, SigtermFinishesInFlightAppendsAndLosesNothingAcknowledged) {
   };
   std::vector<WriterResult> results(kWriters);
   std::atomic<bool> stop{false};
+  std::atomic<int> answered{0};
   const uint16_t server_port = port();
   std::vector<std::thread> writers;
   for (int t = 0; t < kWriters; ++t) {
@@ -41,10 +42,15 @@ TEST_F(ServerTest, SigtermFinishesInFlightAppendsAndLosesNothingAcknowledged) {
           return;
         }
         results[t].acks.push_back({id, a->events(0).sequence()});
+        ++answered;
       }
     });
   }
-  std::this_thread::sleep_for(300ms);
+  // SIGTERM while appends are in flight: once the writers have had some answered.
+  for (auto deadline = Clock::now() + 30s;
+       answered.load() < 3 * kWriters && Clock::now() < deadline;) {
+    std::this_thread::sleep_for(5ms);
+  }
   server_->Signal(SIGTERM);
   const int code = server_->Wait(60s);
   stop = true;
@@ -160,9 +166,15 @@ TEST_F(StartupTest, SighupReloadsTheTokensFile) {
   EXPECT_EQ(created.status, 201) << Describe(created);
 
   // A broken file on SIGHUP leaves the loaded tokens in force and the server up.
+  // Wait for the reload to have run and refused the file: without it this part proves nothing.
   testing::WriteTokensFile(tokens_, "{not json");
   server_->Signal(SIGHUP);
-  std::this_thread::sleep_for(500ms);
+  bool refused = false;
+  for (auto deadline = Clock::now() + 10s; !refused && Clock::now() < deadline;) {
+    refused = server_->Stderr().find("SIGHUP: kept the previous tokens") != std::string::npos;
+    if (!refused) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(refused) << "the reload of the broken file never ran:\n" << server_->Stderr();
   ASSERT_TRUE(server_->running()) << server_->Stderr();
   EXPECT_EQ(Client(new_token).Get("/v1/contracts").status, 200);
   EXPECT_EQ(Client().Get("/healthz").status, 200);
