@@ -73,83 +73,46 @@ bool HasCorrection(const AppendRequest& req);
 
 class LogImpl {
  public:
-  // Opens (creating when missing) the store at options.path. Fails with io_error when the
-  // directory is locked by another process or unreadable, corruption when its format is unknown.
+  // The public operations, as EventLog documents them (storage/event_log.h).
 
-  // Appends req.events to one contract, all or nothing, and returns their versions, sequences
-  // and hashes once durable. Errors: invalid_argument (malformed input, nothing written),
-  // forbidden (the principal may not write this contract: decided against the authority fixed
-  // by the contract's first event, in the same step that drafts the append),
-  // version_conflict (with current_version), event_id_conflict (an id stored for another contract
-  // or with another body), recorded_at_before_head, a lifecycle rule code, io_error
-  // or storage_full (the store then refuses writes until reopened). When every event id of the
-  // request is already stored for this contract, returns the original result with replayed set.
   [[nodiscard]] Result<v1::AppendResponse> Append(const AppendRequest& req);
 
-  // Append without waiting: returns at once, and `done` gets what Append would have returned once
-  // the append is durable or refused. `done` runs on the log's write thread (or in this call, when
-  // the request's shape is refused), one append after another: it must be quick, so hand the
-  // result to another thread (post it to an executor) rather than work or block in it.
-  // REQUIRES: not called while the log is being destroyed.
   using AppendCallback = std::function<void(Result<v1::AppendResponse>)>;
   void AppendAsync(AppendRequest req, AppendCallback done);
 
-  // The current state view of a contract, or not_found.
   [[nodiscard]] Result<v1::ContractState> GetState(const std::string& contract_id) const;
 
-  // The state replayed from the contract's own events: those recorded at or before `known_at`
-  // and, of those, effective on or before `as_of` (see lifecycle::EventsAsOf). not_found when no
-  // event qualifies. With neither bound, equals GetState.
   [[nodiscard]] Result<v1::ContractState> GetStateAt(const std::string& contract_id,
                                                      std::optional<Date> as_of,
                                                      std::optional<Micros> known_at) const;
 
-  // The alerts on `as_of` within `within_days`, from the alerts index: reads only the entries
-  // it lists (plus one seek per distinct lead time). `authority` filters when non-empty.
   [[nodiscard]] Result<AlertsResult> Alerts(Date as_of, int within_days,
                                             const std::string& authority) const;
 
-  // A contract's events with version > after_version, oldest first, at most `limit`.
   [[nodiscard]] Result<std::vector<LoggedEvent>> ReadContract(const std::string& contract_id,
                                                               uint64_t after_version = 0,
                                                               size_t limit = SIZE_MAX) const;
 
-  // The global log after sequence `after`, at most `limit` events.
   [[nodiscard]] Result<std::vector<LoggedEvent>> ReadLog(uint64_t after, size_t limit) const;
 
-  // Contract states in id order, starting after `after_id`, at most `limit`.
   [[nodiscard]] Result<std::vector<v1::ContractState>> ListContracts(const std::string& after_id,
                                                                      size_t limit) const;
 
-  // Like ListContracts, but each state as GetStateAt gives it; contracts with no qualifying event
-  // are left out. Reads each listed contract's events when a bound is given.
   [[nodiscard]] Result<std::vector<v1::ContractState>> ListContractsAt(
       const std::string& after_id, size_t limit, std::optional<Date> as_of,
       std::optional<Micros> known_at) const;
 
   Head GetHead() const;
-  // The database directory (Options::path).
   const std::string& path() const { return options_.path; }
   Stats GetStats() const;
   MemoryUsage GetMemory() const;
-  // The error that stopped writes (a failed synced write), if any.
   std::optional<Error> WriteError() const;
 
-  // Recomputes the chain from the first event: gapless sequence, prev_hash links, hashes. With a
-  // digest (a sequence and the hash the log had there), also reports whether the log still
-  // holds that prefix.
-  // With `views`, also replays every contract from the log and compares it with what the views
-  // answer (VerifyReport::views_ok); Rebuild repairs views that differ. Reads the whole store.
   [[nodiscard]] Result<VerifyReport> Verify(std::optional<Head> digest = std::nullopt,
                                             bool views = false) const;
 
-  // Writes a consistent, openable copy of the store to `dir` (a RocksDB checkpoint: hard links
-  // where possible) while appends go on, and returns the head it holds. `dir` must be absolute
-  // and must not exist. Errors: invalid_argument, io_error, storage_full.
   [[nodiscard]] Result<Head> Backup(const std::string& dir) const;
 
-  // Drops every view and index and recreates them from the log.
-  // REQUIRES: no concurrent Append.
   [[nodiscard]] Result<void> Rebuild();
 
   // ---- machinery (see the file comment for where each part is defined)

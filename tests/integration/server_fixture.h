@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "services/lifecycle/codec.h"
+#include "tests/support/api_test_util.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_support.h"
@@ -30,6 +31,10 @@ namespace contrack::server_test {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using testing::AppendBody;
+using testing::ContractPath;
+using testing::Describe;
+using testing::EventsPath;
 using testing::HttpClient;
 using testing::HttpHeaders;
 using testing::HttpResponse;
@@ -86,29 +91,8 @@ inline std::string FundingWithId(const std::string& event_id) {
          R"(","funding":{"funder":"Leeds City Council","financial_year":"2015/16","amount_pence":100}})";
 }
 
-// {"expected_version":N?,"events":[...]}
-inline std::string AppendBody(const std::vector<std::string>& events,
-                              std::optional<uint64_t> expected = std::nullopt) {
-  std::string out = "{";
-  if (expected) out += R"("expected_version":)" + std::to_string(*expected) + ",";
-  out += R"("events":[)";
-  for (size_t i = 0; i < events.size(); ++i) out += (i ? "," : "") + events[i];
-  return out + "]}";
-}
-
-inline std::string ContractPath(const std::string& id) { return "/v1/contracts/" + id; }
-inline std::string EventsPath(const std::string& id) { return "/v1/contracts/" + id + "/events"; }
-
 inline HttpHeaders Bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
-}
-
-inline std::string Describe(const HttpResponse& r) {
-  std::ostringstream s;
-  s << "status " << r.status;
-  if (!r.error.empty()) s << " (transport: " << r.error << ")";
-  s << ", body: " << r.body.substr(0, 2000);
-  return s.str();
 }
 
 inline bool IsHex64(const std::string& s) {
