@@ -22,9 +22,6 @@ constexpr size_t kMaxPage = 1000;
 constexpr int64_t kMaxWaitMs = 60000;
 // The largest `after` / `after_version`: reading starts at the next one, which must exist.
 constexpr uint64_t kMaxAfter = UINT64_MAX - 1;
-constexpr char kNotImplemented[] = "not_implemented";
-constexpr char kUnauthorized[] = "unauthorized";
-constexpr char kMethodNotAllowed[] = "method_not_allowed";
 
 Response Json(unsigned status, const google::protobuf::Message& m) {
   Response r;
@@ -33,10 +30,9 @@ Response Json(unsigned status, const google::protobuf::Message& m) {
   return r;
 }
 
-Response Error(unsigned status, std::string code, std::string message) {
-  Response r = ErrorResponse({std::move(code), std::move(message), std::nullopt});
-  r.status = status;
-  return r;
+// The answer for an error: its status is HttpStatusFor(code).
+Response Error(ErrorCode code, std::string message) {
+  return ErrorResponse(contrack::Error{code, std::move(message), std::nullopt});
 }
 
 bool FromHex(char c, int* v) {
@@ -122,24 +118,47 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-unsigned HttpStatusFor(const std::string& code) {
-  static const std::map<std::string, unsigned> kStatus = {
-      {kInvalidArgument, 400},  {kUnauthorized, 401},
-      {kForbidden, 403},        {kNotFound, 404},
-      {kMethodNotAllowed, 405}, {kVersionConflict, 409},
-      {kEventIdConflict, 409},  {"payload_too_large", 413},
-      {kStorageFull, 507},      {kIoError, 503},
-      {kReadOnly, 503},         {kCorruption, 500},
-      {kNotImplemented, 501},   {"internal", 500},
-      {"unavailable", 503},     {"too_many_requests", 429},
-  };
-  auto it = kStatus.find(code);
-  return it == kStatus.end() ? 422 : it->second;  // every other code is a lifecycle rule
+unsigned HttpStatusFor(ErrorCode code) {
+  // No default: a code added without a status does not compile (-Wswitch).
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kVersionConflict:
+    case ErrorCode::kEventIdConflict:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kRuleRefused:
+    case ErrorCode::kRecordedAtBeforeHead:
+      return 422;  // wrong state for the request: precondition failed
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kCorruption:
+    case ErrorCode::kInternal:
+      return 500;
+    case ErrorCode::kNotImplemented:
+      return 501;
+    case ErrorCode::kIoError:
+    case ErrorCode::kReadOnly:
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kStorageFull:
+      return 507;
+  }
+  return 500;  // not reached: the switch names every code
 }
 
 Response ErrorResponse(const contrack::Error& e) {
   v1::ErrorResponse body;
-  body.mutable_error()->set_code(e.code);
+  body.mutable_error()->set_code(e.name());
   // Messages may quote untrusted bytes (a path, protobuf's parse error): keep the body JSON.
   body.mutable_error()->set_message(ToValidUtf8(e.message));
   if (e.current_version) body.mutable_error()->set_current_version(*e.current_version);
@@ -169,14 +188,14 @@ std::optional<Response> ParseTarget(const std::string& target, std::string* path
   const size_t q = target.find('?');
   *path = target.substr(0, q);
   if (path->empty() || (*path)[0] != '/') {
-    return Error(400, kInvalidArgument, "request target must be an absolute path");
+    return Error(kInvalidArgument, "request target must be an absolute path");
   }
   size_t pos = 1;
   while (pos <= path->size()) {
     size_t slash = path->find('/', pos);
     if (slash == std::string::npos) slash = path->size();
     auto seg = Decode(std::string_view(*path).substr(pos, slash - pos), false);
-    if (!seg) return Error(400, kInvalidArgument, "malformed percent-encoding in the path");
+    if (!seg) return Error(kInvalidArgument, "malformed percent-encoding in the path");
     segments->push_back(*seg);
     pos = slash + 1;
   }
@@ -191,8 +210,7 @@ std::optional<Response> ParseTarget(const std::string& target, std::string* path
     const size_t eq = pair.find('=');
     auto key = Decode(pair.substr(0, eq), true);
     auto value = Decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    if (!key || !value)
-      return Error(400, kInvalidArgument, "malformed percent-encoding in the query");
+    if (!key || !value) return Error(kInvalidArgument, "malformed percent-encoding in the query");
     (*query)[*key] = *value;
   }
   return std::nullopt;
@@ -216,12 +234,12 @@ std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Reques
   std::optional<Principal> p;
   if (auto token = BearerToken(req.authorization)) p = tokens_.Find(*token);
   if (!p) {
-    Response r = Error(401, kUnauthorized, "a valid bearer token is required");
+    Response r = Error(ErrorCode::kUnauthorized, "a valid bearer token is required");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return finish(r);
   }
   if (p->role == Role::kOfficer) {
-    Response r = Error(403, kForbidden, "the feed spans every authority; officers may not read it");
+    Response r = Error(kForbidden, "the feed spans every authority; officers may not read it");
     r.principal = p->name;
     return finish(r);
   }
@@ -250,7 +268,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
     done(std::move(r));
   };
   auto not_allowed = [&](const char* allow) {
-    Response r = Error(405, kMethodNotAllowed,
+    Response r = Error(ErrorCode::kMethodNotAllowed,
                        c.req.method_text + " is not allowed on " + c.path + "; allowed: " + allow);
     r.headers.emplace_back("Allow", allow);
     reply(std::move(r));
@@ -306,7 +324,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
       route = R::kBackup, c.route = "/v1/admin/backup";
     }
   }
-  if (route == R::kNone) return reply(Error(404, kNotFound, "no route " + c.path));
+  if (route == R::kNone) return reply(Error(kNotFound, "no route " + c.path));
   const bool post_ok = route == R::kEvents;
   if (!(m == http::verb::get || (post_ok && m == http::verb::post))) {
     return not_allowed(allow);
@@ -314,9 +332,9 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done 
 
   if (auto token = BearerToken(c.req.authorization)) c.principal = tokens_.Find(*token);
   if (!c.principal) {
-    Response r = Error(401, kUnauthorized,
-                       c.req.authorization.empty() ? "a bearer token is required"
-                                                   : "the bearer token is not valid");
+    Response r = Error(ErrorCode::kUnauthorized, c.req.authorization.empty()
+                                                     ? "a bearer token is required"
+                                                     : "the bearer token is not valid");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return reply(std::move(r));
   }
@@ -365,17 +383,16 @@ void Api::Append(Ctx& c, const std::string& id, Done done) {
     auto& e = *body->mutable_events(i);
     const std::string where = "events[" + std::to_string(i) + "].";
     if (!e.recorded_by().empty() || !e.recorded_at().empty()) {
-      return done(Error(400, kInvalidArgument,
-                        where + "recorded_by and recorded_at are set by the server"));
+      return done(
+          Error(kInvalidArgument, where + "recorded_by and recorded_at are set by the server"));
     }
     if (e.has_expected_version()) {
-      return done(Error(400, kInvalidArgument,
+      return done(Error(kInvalidArgument,
                         where + "expected_version belongs on the request, not on an event"));
     }
     if (!e.contract_id().empty() && e.contract_id() != id) {
-      return done(Error(400, kInvalidArgument,
-                        where + "contract_id " + e.contract_id().substr(0, 64) +
-                            " differs from the path's " + id));
+      return done(Error(kInvalidArgument, where + "contract_id " + e.contract_id().substr(0, 64) +
+                                              " differs from the path's " + id));
     }
     e.clear_contract_id();
     req.events.push_back(std::move(e));
@@ -403,7 +420,7 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
   auto current = log_.GetState(id);
   if (!current) return ErrorResponse(current.error());
   if (!c.principal->Covers(current->authority()) && c.principal->role == Role::kOfficer) {
-    return Error(403, kForbidden,
+    return Error(kForbidden,
                  c.principal->name + " may not read contracts of " + current->authority());
   }
   // Without bounds the current state is the answer: do not read it twice.
@@ -427,15 +444,14 @@ Response Api::Alerts(Ctx& c) {
   auto bounds = ParseBounds(c.query);
   if (!bounds) return ErrorResponse(bounds.error());
   if (bounds->known_at) {
-    return Error(400, kInvalidArgument,
-                 "alerts take as_of and within_days; known_at is not supported");
+    return Error(kInvalidArgument, "alerts take as_of and within_days; known_at is not supported");
   }
   auto within = ParseUint(c.query, "within_days", 90, 3650);
   if (!within) return ErrorResponse(within.error());
   const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
   if (!authority.empty() && c.principal->role == Role::kOfficer &&
       !c.principal->Covers(authority)) {
-    return Error(403, kForbidden, c.principal->name + " may not read contracts of " + authority);
+    return Error(kForbidden, c.principal->name + " may not read contracts of " + authority);
   }
   const Date as_of = bounds->as_of.value_or(DayOf(NowMicros()));
   auto r = log_.Alerts(as_of, static_cast<int>(*within), authority);
@@ -486,13 +502,12 @@ Response Api::Register(Ctx& c) {
 Response Api::Ocds(Ctx& c, const std::string& id) {
   const std::string record = c.query.contains("record") ? c.query["record"] : "false";
   if (record != "true" && record != "false") {
-    return Error(400, kInvalidArgument,
-                 "record must be true or false, not " + record.substr(0, 16));
+    return Error(kInvalidArgument, "record must be true or false, not " + record.substr(0, 16));
   }
   auto state = log_.GetState(id);
   if (!state) return ErrorResponse(state.error());
   if (c.principal->role == Role::kOfficer && !c.principal->Covers(state->authority())) {
-    return Error(403, kForbidden,
+    return Error(kForbidden,
                  c.principal->name + " may not read contracts of " + state->authority());
   }
   auto events = log_.ReadContract(id);
@@ -541,9 +556,8 @@ class ArchiveStream : public BodyStream, public std::enable_shared_from_this<Arc
 
 void Api::Backup(Ctx& c, Done done) {
   if (c.principal->role != Role::kAdmin) {
-    return done(Error(403, kForbidden,
-                      c.principal->name + " has the role " + RoleName(c.principal->role) +
-                          "; backups need an admin"));
+    return done(Error(kForbidden, c.principal->name + " has the role " +
+                                      RoleName(c.principal->role) + "; backups need an admin"));
   }
   net::post(blocking_, [this, who = c.principal->name, done = std::move(done)]() mutable {
     auto archive = storage::BackupArchive::Create(log_);
@@ -551,7 +565,7 @@ void Api::Backup(Ctx& c, Done done) {
       // The details name server paths: they go to the log, not to the client.
       spdlog::error("backup for {} failed: {}", who, archive.error().ToString());
       const bool full = archive.error().code == kStorageFull;
-      return done(Error(full ? 507 : 503, full ? kStorageFull : kIoError,
+      return done(Error(full ? kStorageFull : kIoError,
                         full ? "the backup could not be written: no space left on the server"
                              : "the backup could not be written: a storage error on the server "
                                "(its log has the details)"));
@@ -586,8 +600,7 @@ Response Api::GetHistory(Ctx& c, const std::string& id) {
   auto s = log_.GetState(id);
   if (!s) return ErrorResponse(s.error());
   if (c.principal->role == Role::kOfficer && !c.principal->Covers(s->authority())) {
-    return Error(403, kForbidden,
-                 c.principal->name + " may not read contracts of " + s->authority());
+    return Error(kForbidden, c.principal->name + " may not read contracts of " + s->authority());
   }
   auto events = log_.ReadContract(id, *after, *limit);
   if (!events) return ErrorResponse(events.error());
@@ -641,7 +654,7 @@ Response Api::ListContracts(Ctx& c) {
 
 void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
   if (c.principal->role == Role::kOfficer) {
-    return done(Error(403, kForbidden, "the feed spans every authority; officers may not read it"));
+    return done(Error(kForbidden, "the feed spans every authority; officers may not read it"));
   }
   auto after = ParseUint(c.query, "after", 0, kMaxAfter);
   if (!after) return done(ErrorResponse(after.error()));
@@ -672,7 +685,7 @@ Response Api::Verify(Ctx& c) {
   bool views = false;
   if (auto it = c.query.find("views"); it != c.query.end()) {
     if (it->second != "true" && it->second != "false") {
-      return Error(400, kInvalidArgument, "views must be true or false");
+      return Error(kInvalidArgument, "views must be true or false");
     }
     views = it->second == "true";
   }

@@ -51,8 +51,10 @@ struct Response {
   std::shared_ptr<BodyStream> stream;  // when set, the body (`body` is then empty)
 };
 
-// The HTTP status for an error code: the one place codes become statuses.
-unsigned HttpStatusFor(const std::string& code);
+// The HTTP status for an error code: the one place codes become statuses (docs/api.md lists
+// them).
+unsigned HttpStatusFor(ErrorCode code);
+// {"error":{"code":e.name(),"message":…}} with the status HttpStatusFor(e.code).
 Response ErrorResponse(const Error& e);
 
 // A validated request to stream the feed as Server-Sent Events.

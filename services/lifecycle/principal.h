@@ -15,8 +15,6 @@
 
 namespace contrack {
 
-inline constexpr const char kForbidden[] = "forbidden";
-
 enum class Role { kOfficer, kAuditor, kAdmin };
 
 std::string RoleName(Role r);
