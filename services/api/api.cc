@@ -663,16 +663,25 @@ void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
   auto wait_ms = ParseUint(c.query, "wait_ms", 0, kMaxWaitMs);
   if (!wait_ms) return done(ErrorResponse(wait_ms.error()));
   auto answer = [this, after = *after, limit = *limit]() -> Response {
-    auto events = log_.ReadLog(after, limit);
+    auto events = FeedPage(after, limit);
     if (!events) return ErrorResponse(events.error());
     v1::FeedResponse resp;
-    for (const auto& e : *events) *resp.add_events() = storage::ToHistoryEntry(e, false);
-    resp.set_next_after(events->empty() ? after : events->back().record.sequence());
+    resp.set_next_after(events->empty() ? after : events->back().sequence());
+    for (auto& e : *events) *resp.add_events() = std::move(e);
     return Json(200, resp);
   };
   if (*wait_ms == 0 || log_.GetHead().sequence > *after) return done(answer());
   hub_.Wait(*after, executor, std::chrono::milliseconds(*wait_ms),
             [answer, done = std::move(done)]() mutable { done(answer()); });
+}
+
+Result<std::vector<v1::HistoryEntry>> Api::FeedPage(uint64_t after, size_t limit) {
+  auto events = log_.ReadLog(after, limit);
+  if (!events) return std::unexpected(events.error());
+  std::vector<v1::HistoryEntry> out;
+  out.reserve(events->size());
+  for (const auto& e : *events) out.push_back(storage::ToHistoryEntry(e, false));
+  return out;
 }
 
 Response Api::Verify(Ctx& c) {

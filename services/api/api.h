@@ -87,7 +87,10 @@ class Api {
   void set_state_json_cache_entries(size_t n) { state_json_ = std::make_unique<StateJsonCache>(n); }
   static constexpr size_t kDefaultStateJsonCacheEntries = 16384;
 
-  storage::EventLog& log() { return log_; }
+  // The committed events after sequence `after`, at most `limit` of them, oldest first, as the
+  // feed shows them (GET /v1/feed and its event stream).
+  [[nodiscard]] Result<std::vector<v1::HistoryEntry>> FeedPage(uint64_t after, size_t limit);
+
   FeedHub& hub() { return hub_; }
   Metrics& metrics() { return metrics_; }
 

@@ -386,13 +386,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void PumpStream() {
     if (closed_) return;
     if (server_.stopping()) return Close();
-    auto events = server_.api().log().ReadLog(cursor_, 256);
+    auto events = server_.api().FeedPage(cursor_, 256);
     if (!events) return Close();
     std::string frames;
     for (const auto& e : *events) {
-      frames += "id: " + std::to_string(e.record.sequence()) +
-                "\ndata: " + ToJson(storage::ToHistoryEntry(e, false)) + "\n\n";
-      cursor_ = e.record.sequence();
+      frames += "id: " + std::to_string(e.sequence()) + "\ndata: " + ToJson(e) + "\n\n";
+      cursor_ = e.sequence();
     }
     if (frames.empty()) {
       if (heartbeat_due_) {
