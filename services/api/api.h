@@ -96,7 +96,13 @@ class Api {
 
  private:
   struct Ctx;
-  void Dispatch(std::shared_ptr<Ctx> c, net::any_io_executor executor, Done done);
+  // The route table (api.cc): method, path pattern, minimum role, where it runs, handler.
+  struct Route;
+  static const std::vector<Route>& Routes();
+  // The principal of `authorization` when it may call `route`, or the 401 or 403 to answer.
+  std::variant<Principal, Response> Admit(const Route& route,
+                                          const std::string& authorization) const;
+  void Dispatch(std::shared_ptr<Ctx> c, Done done);
   void Append(Ctx& c, const std::string& id, Done done);
   Response GetContract(Ctx& c, const std::string& id);
   Response GetHistory(Ctx& c, const std::string& id);
