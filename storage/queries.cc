@@ -143,7 +143,7 @@ Result<v1::ContractState> LogImpl::GetStateAt(const std::string& contract_id,
   }
   auto state = lifecycle::Replay(events, options_.rules);
   if (!state) {
-    return Fail(state.error().code, "the state of " + contract_id +
+    return Fail(state.error(), "the state of " + contract_id +
                                         " at that time breaks a rule: " + state.error().message);
   }
   return state;

@@ -68,7 +68,7 @@ Result<void> LogImpl::Rebuild() {
     }
     auto next = lifecycle::Next(prev ? &*prev : nullptr, rec, prior, options_.rules);
     if (!next) {
-      return Fail(next.error().code, "rebuild: event " + std::to_string(seq) +
+      return Fail(next.error(), "rebuild: event " + std::to_string(seq) +
                                          " no longer applies: " + next.error().message);
     }
     states[rec.contract_id()] = std::move(*next);

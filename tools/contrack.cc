@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
   if (*record) {
     auto req = cli::ReadEventFile(file);
     if (!req) {
-      std::cerr << "contrack: " << req.error().code << ": " << req.error().message << "\n";
+      std::cerr << "contrack: " << req.error().name() << ": " << req.error().message << "\n";
       return 1;
     }
     append = std::move(*req);
@@ -259,7 +259,7 @@ int main(int argc, char** argv) {
   options.rules.key_decision_threshold_pence = threshold;
   auto log = storage::EventLog::Open(options);
   if (!log) {
-    err << "contrack: " << log.error().code << ": " << log.error().message << "\n";
+    err << "contrack: " << log.error().name() << ": " << log.error().message << "\n";
     return 1;
   }
   auto& l = **log;

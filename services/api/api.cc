@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <map>
 #include <set>
 
@@ -23,9 +24,6 @@ constexpr size_t kMaxPage = 1000;
 constexpr int64_t kMaxWaitMs = 60000;
 // The largest `after` / `after_version`: reading starts at the next one, which must exist.
 constexpr uint64_t kMaxAfter = UINT64_MAX - 1;
-constexpr char kNotImplemented[] = "not_implemented";
-constexpr char kUnauthorized[] = "unauthorized";
-constexpr char kMethodNotAllowed[] = "method_not_allowed";
 
 Response Json(unsigned status, const google::protobuf::Message& m) {
   Response r;
@@ -34,10 +32,9 @@ Response Json(unsigned status, const google::protobuf::Message& m) {
   return r;
 }
 
-Response Error(unsigned status, std::string code, std::string message) {
-  Response r = ErrorResponse({std::move(code), std::move(message), std::nullopt});
-  r.status = status;
-  return r;
+// The answer for an error: its status is HttpStatusFor(code).
+Response Error(ErrorCode code, std::string message) {
+  return ErrorResponse(contrack::Error{code, std::move(message), std::nullopt});
 }
 
 bool FromHex(char c, int* v) {
@@ -116,6 +113,11 @@ Result<TimeBounds> ParseBounds(const std::map<std::string, std::string>& q) {
   return b;
 }
 
+// The refusal of a read of `authority`'s contracts by `p`.
+contrack::Error ReadForbidden(const Principal& p, const std::string& authority) {
+  return {kForbidden, p.name + " may not read contracts of " + authority};
+}
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -123,24 +125,47 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-unsigned HttpStatusFor(const std::string& code) {
-  static const std::map<std::string, unsigned> kStatus = {
-      {kInvalidArgument, 400},  {kUnauthorized, 401},
-      {kForbidden, 403},        {kNotFound, 404},
-      {kMethodNotAllowed, 405}, {kVersionConflict, 409},
-      {kEventIdConflict, 409},  {"payload_too_large", 413},
-      {kStorageFull, 507},      {kIoError, 503},
-      {kReadOnly, 503},         {kCorruption, 500},
-      {kNotImplemented, 501},   {"internal", 500},
-      {"unavailable", 503},     {"too_many_requests", 429},
-  };
-  auto it = kStatus.find(code);
-  return it == kStatus.end() ? 422 : it->second;  // every other code is a lifecycle rule
+unsigned HttpStatusFor(ErrorCode code) {
+  // No default: a code added without a status does not compile (-Wswitch).
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kVersionConflict:
+    case ErrorCode::kEventIdConflict:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kRuleRefused:
+    case ErrorCode::kRecordedAtBeforeHead:
+      return 422;  // wrong state for the request: precondition failed
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kCorruption:
+    case ErrorCode::kInternal:
+      return 500;
+    case ErrorCode::kNotImplemented:
+      return 501;
+    case ErrorCode::kIoError:
+    case ErrorCode::kReadOnly:
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kStorageFull:
+      return 507;
+  }
+  return 500;  // not reached: the switch names every code
 }
 
 Response ErrorResponse(const contrack::Error& e) {
   v1::ErrorResponse body;
-  body.mutable_error()->set_code(e.code);
+  body.mutable_error()->set_code(e.name());
   // Messages may quote untrusted bytes (a path, protobuf's parse error): keep the body JSON.
   body.mutable_error()->set_message(ToValidUtf8(e.message));
   if (e.current_version) body.mutable_error()->set_current_version(*e.current_version);
@@ -155,6 +180,7 @@ struct Api::Ctx {
   std::map<std::string, std::string> query;
   std::optional<Principal> principal;
   std::string route = "unmatched";
+  net::any_io_executor executor;  // the session's: long-poll timers run on it
 };
 
 Api::Api(storage::EventLog& log, const TokenStore& tokens, Metrics& metrics, FeedHub& hub,
@@ -170,14 +196,14 @@ std::optional<Response> ParseTarget(const std::string& target, std::string* path
   const size_t q = target.find('?');
   *path = target.substr(0, q);
   if (path->empty() || (*path)[0] != '/') {
-    return Error(400, kInvalidArgument, "request target must be an absolute path");
+    return Error(kInvalidArgument, "request target must be an absolute path");
   }
   size_t pos = 1;
   while (pos <= path->size()) {
     size_t slash = path->find('/', pos);
     if (slash == std::string::npos) slash = path->size();
     auto seg = Decode(std::string_view(*path).substr(pos, slash - pos), false);
-    if (!seg) return Error(400, kInvalidArgument, "malformed percent-encoding in the path");
+    if (!seg) return Error(kInvalidArgument, "malformed percent-encoding in the path");
     segments->push_back(*seg);
     pos = slash + 1;
   }
@@ -192,14 +218,127 @@ std::optional<Response> ParseTarget(const std::string& target, std::string* path
     const size_t eq = pair.find('=');
     auto key = Decode(pair.substr(0, eq), true);
     auto value = Decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    if (!key || !value)
-      return Error(400, kInvalidArgument, "malformed percent-encoding in the query");
+    if (!key || !value) return Error(kInvalidArgument, "malformed percent-encoding in the query");
     (*query)[*key] = *value;
   }
   return std::nullopt;
 }
 
 }  // namespace
+
+// Where a route's handler runs.
+enum class RunOn {
+  kIoThread,    // reads one contract or an index: quick
+  kWorkerPool,  // reads the whole store: off the I/O threads
+};
+
+// One route: requests with `method` whose path matches `pattern` ("{id}" matches any one
+// segment). `minimum`: the least role that may call it (officer < auditor < admin), nullopt when
+// no token is needed; `refusal` is the 403 message for a principal below it.
+struct Api::Route {
+  http::verb method;
+  std::string_view pattern;
+  std::optional<Role> minimum;
+  RunOn run_on;
+  void (*handler)(Api& api, Ctx& c, Done done);
+  std::string (*refusal)(const Principal& p) = nullptr;
+};
+
+namespace {
+
+int Rank(Role r) {
+  switch (r) {
+    case Role::kOfficer:
+      return 0;
+    case Role::kAuditor:
+      return 1;
+    case Role::kAdmin:
+      return 2;
+  }
+  return 0;
+}
+
+// Whether the path `segments` match `pattern`.
+bool Matches(std::string_view pattern, const std::vector<std::string>& segments) {
+  size_t i = 0;
+  pattern.remove_prefix(1);  // the leading '/'
+  while (!pattern.empty()) {
+    const size_t slash = pattern.find('/');
+    const std::string_view want = pattern.substr(0, slash);
+    pattern = slash == std::string_view::npos ? std::string_view() : pattern.substr(slash + 1);
+    if (i == segments.size() || (want != "{id}" && want != segments[i])) return false;
+    ++i;
+  }
+  return i == segments.size();
+}
+
+}  // namespace
+
+const std::vector<Api::Route>& Api::Routes() {
+  using V = http::verb;
+  static const std::vector<Route> kRoutes = {
+      {V::get, "/healthz", std::nullopt, RunOn::kIoThread,
+       [](Api& a, Ctx&, Done done) { done(a.Health()); }},
+      {V::get, "/metrics", std::nullopt, RunOn::kIoThread,
+       [](Api& a, Ctx&, Done done) {
+         Response r;
+         r.content_type = "text/plain; version=0.0.4";
+         r.body = a.metrics_.Render(a.log_, a.state_json_->size());
+         done(std::move(r));
+       }},
+      {V::get, "/v1/contracts", Role::kOfficer, RunOn::kWorkerPool,
+       [](Api& a, Ctx& c, Done done) { done(a.ListContracts(c)); }},
+      {V::get, "/v1/contracts/{id}", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.GetContract(c, c.segments[2])); }},
+      {V::get, "/v1/contracts/{id}/events", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.GetHistory(c, c.segments[2])); }},
+      // Who may write is decided by the log, in the step that drafts the append (Append).
+      {V::post, "/v1/contracts/{id}/events", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { a.Append(c, c.segments[2], std::move(done)); }},
+      {V::get, "/v1/alerts", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.Alerts(c)); }},
+      {V::get, "/v1/feed", Role::kAuditor, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { a.Feed(c, c.executor, std::move(done)); },
+       [](const Principal&) -> std::string {
+         return "the feed spans every authority; officers may not read it";
+       }},
+      {V::get, "/v1/verify", Role::kOfficer, RunOn::kWorkerPool,
+       [](Api& a, Ctx& c, Done done) { done(a.Verify(c)); }},
+      {V::get, "/v1/reports/register.csv", Role::kOfficer, RunOn::kWorkerPool,
+       [](Api& a, Ctx& c, Done done) { done(a.Register(c)); }},
+      {V::get, "/v1/reports/funding", Role::kOfficer, RunOn::kWorkerPool,
+       [](Api& a, Ctx& c, Done done) { done(a.Funding(c)); }},
+      {V::get, "/v1/ocds/{id}", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.Ocds(c, c.segments[2])); }},
+      {V::get, "/v1/admin/backup", Role::kAdmin, RunOn::kIoThread,  // Backup posts to the pool
+       [](Api& a, Ctx& c, Done done) { a.Backup(c, std::move(done)); },
+       [](const Principal& p) {
+         return p.name + " has the role " + RoleName(p.role) + "; backups need an admin";
+       }},
+  };
+  return kRoutes;
+}
+
+std::variant<Principal, Response> Api::Admit(const Route& route,
+                                             const std::string& authorization) const {
+  std::optional<Principal> p;
+  if (auto token = BearerToken(authorization)) p = tokens_.Find(*token);
+  if (!p) {
+    Response r =
+        Error(ErrorCode::kUnauthorized, authorization.empty() ? "a bearer token is required"
+                                                              : "the bearer token is not valid");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (route.minimum && Rank(p->role) < Rank(*route.minimum)) {
+    Response r = Error(kForbidden, route.refusal != nullptr
+                                       ? route.refusal(*p)
+                                       : p->name + " has the role " + RoleName(p->role));
+    r.principal = p->name;
+    return r;
+  }
+  return *std::move(p);
+}
 
 std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Request& req) {
   if (req.method != http::verb::get || req.accept.find("text/event-stream") == std::string::npos) {
@@ -209,146 +348,69 @@ std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Reques
   std::vector<std::string> segments;
   std::map<std::string, std::string> query;
   if (auto bad = ParseTarget(req.target, &path, &segments, &query)) return std::nullopt;
-  if (segments != std::vector<std::string>{"v1", "feed"}) return std::nullopt;
+  const Route* feed = nullptr;
+  for (const Route& r : Routes()) {
+    if (r.method == http::verb::get && r.pattern == "/v1/feed") feed = &r;
+  }
+  if (!Matches(feed->pattern, segments)) return std::nullopt;
   auto finish = [](Response r) {
     r.route = "/v1/feed";
     return std::variant<StreamStart, Response>(std::move(r));
   };
-  std::optional<Principal> p;
-  if (auto token = BearerToken(req.authorization)) p = tokens_.Find(*token);
-  if (!p) {
-    Response r = Error(401, kUnauthorized, "a valid bearer token is required");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return finish(r);
-  }
-  if (p->role == Role::kOfficer) {
-    Response r = Error(403, kForbidden, "the feed spans every authority; officers may not read it");
-    r.principal = p->name;
-    return finish(r);
-  }
+  auto who = Admit(*feed, req.authorization);
+  if (auto* refused = std::get_if<Response>(&who)) return finish(std::move(*refused));
+  const Principal& p = std::get<Principal>(who);
   auto after = ParseUint(query, "after", 0, kMaxAfter);
   if (!after) return finish(ErrorResponse(after.error()));
-  return std::variant<StreamStart, Response>(StreamStart{*after, p->name});
+  return std::variant<StreamStart, Response>(StreamStart{*after, p.name});
 }
 
 void Api::Handle(Request req, net::any_io_executor executor, Done done) {
   auto c = std::make_shared<Ctx>();
   c->req = std::move(req);
+  c->executor = std::move(executor);
   if (auto bad = ParseTarget(c->req.target, &c->path, &c->segments, &c->query)) {
     return done(std::move(*bad));
   }
-  Dispatch(c, std::move(executor), std::move(done));
+  Dispatch(c, std::move(done));
 }
 
-void Api::Dispatch(std::shared_ptr<Ctx> cp, net::any_io_executor executor, Done done) {
+void Api::Dispatch(std::shared_ptr<Ctx> cp, Done done) {
   Ctx& c = *cp;
-  const auto& s = c.segments;
-  const http::verb m = c.req.method;
   // Copies of `reply` may outlive this call (appends, long polls): it owns what it reads.
   auto reply = [cp, done = std::move(done)](Response r) {
     r.route = cp->route;
     if (cp->principal) r.principal = cp->principal->name;
     done(std::move(r));
   };
-  auto not_allowed = [&](const char* allow) {
-    Response r = Error(405, kMethodNotAllowed,
+  // Match the route before authenticating, so unknown routes are 404 for everyone.
+  const Route* route = nullptr;
+  std::string allow;
+  for (const Route& r : Routes()) {
+    if (!Matches(r.pattern, c.segments)) continue;
+    c.route = std::string(r.pattern);
+    const auto name = http::to_string(r.method);
+    allow += (allow.empty() ? "" : ", ") + std::string(name.data(), name.size());
+    if (r.method == c.req.method) route = &r;
+  }
+  if (allow.empty()) return reply(Error(kNotFound, "no route " + c.path));
+  if (route == nullptr) {
+    Response r = Error(ErrorCode::kMethodNotAllowed,
                        c.req.method_text + " is not allowed on " + c.path + "; allowed: " + allow);
     r.headers.emplace_back("Allow", allow);
-    reply(std::move(r));
-  };
-
-  // Unauthenticated operational routes.
-  if (s.size() == 1 && s[0] == "healthz") {
-    c.route = "/healthz";
-    return m == http::verb::get ? reply(Health()) : not_allowed("GET");
-  }
-  if (s.size() == 1 && s[0] == "metrics") {
-    c.route = "/metrics";
-    if (m != http::verb::get) return not_allowed("GET");
-    Response r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = metrics_.Render(log_, state_json_->size());
     return reply(std::move(r));
   }
-
-  // Match the route before authenticating, so unknown routes are 404 for everyone.
-  enum class R {
-    kBackup,
-    kNone,
-    kList,
-    kContract,
-    kEvents,
-    kAlerts,
-    kFeed,
-    kVerify,
-    kRegister,
-    kFunding,
-    kOcds
-  };
-  R route = R::kNone;
-  const char* allow = "GET";
-  if (s.size() >= 2 && s[0] == "v1") {
-    if (s.size() == 2 && s[1] == "contracts") route = R::kList, c.route = "/v1/contracts";
-    if (s.size() == 3 && s[1] == "contracts") route = R::kContract, c.route = "/v1/contracts/{id}";
-    if (s.size() == 4 && s[1] == "contracts" && s[3] == "events") {
-      route = R::kEvents, c.route = "/v1/contracts/{id}/events", allow = "GET, POST";
-    }
-    if (s.size() == 2 && s[1] == "alerts") route = R::kAlerts, c.route = "/v1/alerts";
-    if (s.size() == 2 && s[1] == "feed") route = R::kFeed, c.route = "/v1/feed";
-    if (s.size() == 2 && s[1] == "verify") route = R::kVerify, c.route = "/v1/verify";
-    if (s.size() == 3 && s[1] == "reports" && s[2] == "register.csv") {
-      route = R::kRegister, c.route = "/v1/reports/register.csv";
-    }
-    if (s.size() == 3 && s[1] == "reports" && s[2] == "funding") {
-      route = R::kFunding, c.route = "/v1/reports/funding";
-    }
-    if (s.size() == 3 && s[1] == "ocds") route = R::kOcds, c.route = "/v1/ocds/{id}";
-    if (s.size() == 3 && s[1] == "admin" && s[2] == "backup") {
-      route = R::kBackup, c.route = "/v1/admin/backup";
-    }
+  if (route->minimum) {
+    auto who = Admit(*route, c.req.authorization);
+    if (auto* refused = std::get_if<Response>(&who)) return reply(std::move(*refused));
+    c.principal = std::get<Principal>(std::move(who));
   }
-  if (route == R::kNone) return reply(Error(404, kNotFound, "no route " + c.path));
-  const bool post_ok = route == R::kEvents;
-  if (!(m == http::verb::get || (post_ok && m == http::verb::post))) {
-    return not_allowed(allow);
+  if (route->run_on == RunOn::kWorkerPool) {
+    return net::post(blocking_, [this, cp, handler = route->handler, reply = std::move(reply)] {
+      handler(*this, *cp, reply);
+    });
   }
-
-  if (auto token = BearerToken(c.req.authorization)) c.principal = tokens_.Find(*token);
-  if (!c.principal) {
-    Response r = Error(401, kUnauthorized,
-                       c.req.authorization.empty() ? "a bearer token is required"
-                                                   : "the bearer token is not valid");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return reply(std::move(r));
-  }
-
-  switch (route) {
-    case R::kList:
-      return reply(ListContracts(c));
-    case R::kContract:
-      return reply(GetContract(c, s[2]));
-    case R::kEvents:
-      if (m == http::verb::post) {
-        return Append(c, s[2], reply);
-      }
-      return reply(GetHistory(c, s[2]));
-    case R::kFeed:
-      return Feed(c, std::move(executor), reply);
-    case R::kVerify:
-      return reply(Verify(c));
-    case R::kAlerts:
-      return reply(Alerts(c));
-    case R::kRegister:
-      return reply(Register(c));
-    case R::kFunding:
-      return reply(Funding(c));
-    case R::kOcds:
-      return reply(Ocds(c, s[2]));
-    case R::kBackup:
-      return Backup(c, reply);
-    case R::kNone:
-      break;
-  }
+  route->handler(*this, c, std::move(reply));
 }
 
 void Api::Append(Ctx& c, const std::string& id, Done done) {
@@ -366,17 +428,16 @@ void Api::Append(Ctx& c, const std::string& id, Done done) {
     auto& e = *body->mutable_events(i);
     const std::string where = "events[" + std::to_string(i) + "].";
     if (!e.recorded_by().empty() || !e.recorded_at().empty()) {
-      return done(Error(400, kInvalidArgument,
-                        where + "recorded_by and recorded_at are set by the server"));
+      return done(
+          Error(kInvalidArgument, where + "recorded_by and recorded_at are set by the server"));
     }
     if (e.has_expected_version()) {
-      return done(Error(400, kInvalidArgument,
+      return done(Error(kInvalidArgument,
                         where + "expected_version belongs on the request, not on an event"));
     }
     if (!e.contract_id().empty() && e.contract_id() != id) {
-      return done(Error(400, kInvalidArgument,
-                        where + "contract_id " + e.contract_id().substr(0, 64) +
-                            " differs from the path's " + id));
+      return done(Error(kInvalidArgument, where + "contract_id " + e.contract_id().substr(0, 64) +
+                                              " differs from the path's " + id));
     }
     e.clear_contract_id();
     req.events.push_back(std::move(e));
@@ -403,9 +464,8 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
   // Authorise on the current state: a contract's authority never changes.
   auto current = log_.GetState(id);
   if (!current) return ErrorResponse(current.error());
-  if (!c.principal->Covers(current->authority()) && c.principal->role == Role::kOfficer) {
-    return Error(403, kForbidden,
-                 c.principal->name + " may not read contracts of " + current->authority());
+  if (!c.principal->MayRead(current->authority())) {
+    return ErrorResponse(ReadForbidden(*c.principal, current->authority()));
   }
   // Without bounds the current state is the answer: do not read it twice.
   const bool now = !bounds->as_of && !bounds->known_at;
@@ -428,31 +488,27 @@ Response Api::Alerts(Ctx& c) {
   auto bounds = ParseBounds(c.query);
   if (!bounds) return ErrorResponse(bounds.error());
   if (bounds->known_at) {
-    return Error(400, kInvalidArgument,
-                 "alerts take as_of and within_days; known_at is not supported");
+    return Error(kInvalidArgument, "alerts take as_of and within_days; known_at is not supported");
   }
-  auto within = ParseUint(c.query, "within_days", 90, 3650);
+  // Its range is the log's to check (EventLog::Alerts); here only that it is a number.
+  auto within = ParseUint(c.query, "within_days", 90, INT_MAX);
   if (!within) return ErrorResponse(within.error());
   const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
-  if (!authority.empty() && c.principal->role == Role::kOfficer &&
-      !c.principal->Covers(authority)) {
-    return Error(403, kForbidden, c.principal->name + " may not read contracts of " + authority);
+  if (!authority.empty() && !c.principal->MayRead(authority)) {
+    return ErrorResponse(ReadForbidden(*c.principal, authority));
   }
   const Date as_of = bounds->as_of.value_or(DayOf(NowMicros()));
   auto r = log_.Alerts(as_of, static_cast<int>(*within), authority);
   if (!r) return ErrorResponse(r.error());
-  if (c.principal->role == Role::kOfficer) {
-    std::erase_if(r->alerts,
-                  [&](const v1::Alert& a) { return !c.principal->Covers(a.authority()); });
-  }
+  std::erase_if(r->alerts,
+                [&](const v1::Alert& a) { return !c.principal->MayRead(a.authority()); });
   return Json(200, wire::ToAlertsResponse(as_of, static_cast<int>(*within), std::move(*r)));
 }
 
 Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<Date> as_of) {
   const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
-  if (!authority.empty() && c.principal->role == Role::kOfficer &&
-      !c.principal->Covers(authority)) {
-    return Fail(kForbidden, c.principal->name + " may not read contracts of " + authority);
+  if (!authority.empty() && !c.principal->MayRead(authority)) {
+    return std::unexpected(ReadForbidden(*c.principal, authority));
   }
   const Date day = as_of.value_or(DayOf(NowMicros()));
   std::vector<v1::ContractState> out;
@@ -462,7 +518,7 @@ Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<D
     if (!page) return std::unexpected(page.error());
     for (auto& s : *page) {
       after = s.contract_id();
-      if (c.principal->role == Role::kOfficer && !c.principal->Covers(s.authority())) continue;
+      if (!c.principal->MayRead(s.authority())) continue;
       if (!authority.empty() && s.authority() != authority) continue;
       s.set_status(lifecycle::StatusOn(s, day));
       out.push_back(std::move(s));
@@ -487,14 +543,12 @@ Response Api::Register(Ctx& c) {
 Response Api::Ocds(Ctx& c, const std::string& id) {
   const std::string record = c.query.contains("record") ? c.query["record"] : "false";
   if (record != "true" && record != "false") {
-    return Error(400, kInvalidArgument,
-                 "record must be true or false, not " + record.substr(0, 16));
+    return Error(kInvalidArgument, "record must be true or false, not " + record.substr(0, 16));
   }
   auto state = log_.GetState(id);
   if (!state) return ErrorResponse(state.error());
-  if (c.principal->role == Role::kOfficer && !c.principal->Covers(state->authority())) {
-    return Error(403, kForbidden,
-                 c.principal->name + " may not read contracts of " + state->authority());
+  if (!c.principal->MayRead(state->authority())) {
+    return ErrorResponse(ReadForbidden(*c.principal, state->authority()));
   }
   auto events = log_.ReadContract(id);
   if (!events) return ErrorResponse(events.error());
@@ -541,18 +595,13 @@ class ArchiveStream : public BodyStream, public std::enable_shared_from_this<Arc
 }  // namespace
 
 void Api::Backup(Ctx& c, Done done) {
-  if (c.principal->role != Role::kAdmin) {
-    return done(Error(403, kForbidden,
-                      c.principal->name + " has the role " + RoleName(c.principal->role) +
-                          "; backups need an admin"));
-  }
   net::post(blocking_, [this, who = c.principal->name, done = std::move(done)]() mutable {
     auto archive = storage::BackupArchive::Create(log_);
     if (!archive) {
       // The details name server paths: they go to the log, not to the client.
       spdlog::error("backup for {} failed: {}", who, archive.error().ToString());
       const bool full = archive.error().code == kStorageFull;
-      return done(Error(full ? 507 : 503, full ? kStorageFull : kIoError,
+      return done(Error(full ? kStorageFull : kIoError,
                         full ? "the backup could not be written: no space left on the server"
                              : "the backup could not be written: a storage error on the server "
                                "(its log has the details)"));
@@ -586,9 +635,8 @@ Response Api::GetHistory(Ctx& c, const std::string& id) {
   if (!limit) return ErrorResponse(limit.error());
   auto s = log_.GetState(id);
   if (!s) return ErrorResponse(s.error());
-  if (c.principal->role == Role::kOfficer && !c.principal->Covers(s->authority())) {
-    return Error(403, kForbidden,
-                 c.principal->name + " may not read contracts of " + s->authority());
+  if (!c.principal->MayRead(s->authority())) {
+    return ErrorResponse(ReadForbidden(*c.principal, s->authority()));
   }
   auto events = log_.ReadContract(id, *after, *limit);
   if (!events) return ErrorResponse(events.error());
@@ -622,7 +670,7 @@ Response Api::ListContracts(Ctx& c) {
     for (auto& s : *page) {
       after = s.contract_id();
       if (static_cast<size_t>(list.contracts_size()) == *limit) break;
-      if (c.principal->role == Role::kOfficer && !c.principal->Covers(s.authority())) continue;
+      if (!c.principal->MayRead(s.authority())) continue;
       if (!authority.empty() && s.authority() != authority) continue;
       if (!supplier.empty() && Lower(s.supplier().name()).find(supplier) == std::string::npos) {
         continue;
@@ -641,9 +689,6 @@ Response Api::ListContracts(Ctx& c) {
 }
 
 void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
-  if (c.principal->role == Role::kOfficer) {
-    return done(Error(403, kForbidden, "the feed spans every authority; officers may not read it"));
-  }
   auto after = ParseUint(c.query, "after", 0, kMaxAfter);
   if (!after) return done(ErrorResponse(after.error()));
   auto limit = ParseLimit(c.query);
@@ -651,16 +696,25 @@ void Api::Feed(Ctx& c, net::any_io_executor executor, Done done) {
   auto wait_ms = ParseUint(c.query, "wait_ms", 0, kMaxWaitMs);
   if (!wait_ms) return done(ErrorResponse(wait_ms.error()));
   auto answer = [this, after = *after, limit = *limit]() -> Response {
-    auto events = log_.ReadLog(after, limit);
+    auto events = FeedPage(after, limit);
     if (!events) return ErrorResponse(events.error());
     v1::FeedResponse resp;
-    for (const auto& e : *events) *resp.add_events() = wire::ToHistoryEntry(e, false);
-    resp.set_next_after(events->empty() ? after : events->back().record.sequence());
+    resp.set_next_after(events->empty() ? after : events->back().sequence());
+    for (auto& e : *events) *resp.add_events() = std::move(e);
     return Json(200, resp);
   };
   if (*wait_ms == 0 || log_.GetHead().sequence > *after) return done(answer());
   hub_.Wait(*after, executor, std::chrono::milliseconds(*wait_ms),
             [answer, done = std::move(done)]() mutable { done(answer()); });
+}
+
+Result<std::vector<v1::HistoryEntry>> Api::FeedPage(uint64_t after, size_t limit) {
+  auto events = log_.ReadLog(after, limit);
+  if (!events) return std::unexpected(events.error());
+  std::vector<v1::HistoryEntry> out;
+  out.reserve(events->size());
+  for (const auto& e : *events) out.push_back(wire::ToHistoryEntry(e, false));
+  return out;
 }
 
 Response Api::Verify(Ctx& c) {
@@ -673,7 +727,7 @@ Response Api::Verify(Ctx& c) {
   bool views = false;
   if (auto it = c.query.find("views"); it != c.query.end()) {
     if (it->second != "true" && it->second != "false") {
-      return Error(400, kInvalidArgument, "views must be true or false");
+      return Error(kInvalidArgument, "views must be true or false");
     }
     views = it->second == "true";
   }

@@ -51,8 +51,10 @@ struct Response {
   std::shared_ptr<BodyStream> stream;  // when set, the body (`body` is then empty)
 };
 
-// The HTTP status for an error code: the one place codes become statuses.
-unsigned HttpStatusFor(const std::string& code);
+// The HTTP status for an error code: the one place codes become statuses (docs/api.md lists
+// them).
+unsigned HttpStatusFor(ErrorCode code);
+// {"error":{"code":e.name(),"message":…}} with the status HttpStatusFor(e.code).
 Response ErrorResponse(const Error& e);
 
 // A validated request to stream the feed as Server-Sent Events.
@@ -85,13 +87,22 @@ class Api {
   void set_state_json_cache_entries(size_t n) { state_json_ = std::make_unique<StateJsonCache>(n); }
   static constexpr size_t kDefaultStateJsonCacheEntries = 16384;
 
-  storage::EventLog& log() { return log_; }
+  // The committed events after sequence `after`, at most `limit` of them, oldest first, as the
+  // feed shows them (GET /v1/feed and its event stream).
+  [[nodiscard]] Result<std::vector<v1::HistoryEntry>> FeedPage(uint64_t after, size_t limit);
+
   FeedHub& hub() { return hub_; }
   Metrics& metrics() { return metrics_; }
 
  private:
   struct Ctx;
-  void Dispatch(std::shared_ptr<Ctx> c, net::any_io_executor executor, Done done);
+  // The route table (api.cc): method, path pattern, minimum role, where it runs, handler.
+  struct Route;
+  static const std::vector<Route>& Routes();
+  // The principal of `authorization` when it may call `route`, or the 401 or 403 to answer.
+  std::variant<Principal, Response> Admit(const Route& route,
+                                          const std::string& authorization) const;
+  void Dispatch(std::shared_ptr<Ctx> c, Done done);
   void Append(Ctx& c, const std::string& id, Done done);
   Response GetContract(Ctx& c, const std::string& id);
   Response GetHistory(Ctx& c, const std::string& id);

@@ -10,7 +10,6 @@
 
 #include "services/lifecycle/codec.h"
 #include "services/lifecycle/dates.h"
-#include "services/api/wire.h"
 
 namespace contrack::api {
 namespace {
@@ -200,17 +199,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       Response r;
       if (ec == http::error::body_limit) {
-        r = ErrorResponse({"payload_too_large",
+        r = ErrorResponse({ErrorCode::kPayloadTooLarge,
                            "request body exceeds the limit of " +
                                std::to_string(server_.options().body_limit) + " bytes",
                            std::nullopt});
-        r.status = 413;
       } else if (ec == http::error::header_limit) {
         r = ErrorResponse(
             {kInvalidArgument,
              "request headers exceed " + std::to_string(server_.options().header_limit) + " bytes",
              std::nullopt});
-        r.status = 431;
+        r.status = 431;  // Beast's limit, not an error code's status
       } else {
         r = ErrorResponse(
             {kInvalidArgument, "malformed HTTP request: " + ec.message(), std::nullopt});
@@ -241,12 +239,11 @@ class Session : public std::enable_shared_from_this<Session> {
         if (!slots_->AcquireStream(start->principal, server_.options().max_streams_per_principal)) {
           const size_t limit = server_.options().max_streams_per_principal;
           Response r = ErrorResponse(
-              {"too_many_requests",
+              {ErrorCode::kTooManyRequests,
                start->principal + " already has " + std::to_string(limit) +
                    " open feed streams (--max-streams-per-principal " + std::to_string(limit) +
                    "); close one, or read the feed with GET /v1/feed?wait_ms=",
                std::nullopt});
-          r.status = 429;
           r.headers.emplace_back("Retry-After", "1");
           r.route = "/v1/feed";
           r.principal = start->principal;
@@ -389,13 +386,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void PumpStream() {
     if (closed_) return;
     if (server_.stopping()) return Close();
-    auto events = server_.api().log().ReadLog(cursor_, 256);
+    auto events = server_.api().FeedPage(cursor_, 256);
     if (!events) return Close();
     std::string frames;
     for (const auto& e : *events) {
-      frames += "id: " + std::to_string(e.record.sequence()) +
-                "\ndata: " + ToJson(wire::ToHistoryEntry(e, false)) + "\n\n";
-      cursor_ = e.record.sequence();
+      frames += "id: " + std::to_string(e.sequence()) + "\ndata: " + ToJson(e) + "\n\n";
+      cursor_ = e.sequence();
     }
     if (frames.empty()) {
       if (heartbeat_due_) {
@@ -459,10 +455,8 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 std::optional<Response> CheckRequestHeader(const http::request_header<>& header) {
-  auto refuse = [](unsigned status, const char* code, std::string message) {
-    Response r = ErrorResponse({code, std::move(message), std::nullopt});
-    r.status = status;
-    return r;
+  auto refuse = [](ErrorCode code, std::string message) {
+    return ErrorResponse({code, std::move(message), std::nullopt});
   };
   size_t hosts = 0, authorizations = 0;
   bool has_length = false, has_coding = false;
@@ -500,45 +494,44 @@ std::optional<Response> CheckRequestHeader(const http::request_header<>& header)
   }
   if (has_coding) {
     if (header.version() < 11) {
-      return refuse(400, kInvalidArgument,
+      return refuse(kInvalidArgument,
                     "Transfer-Encoding in an HTTP/1.0 request: its framing cannot be trusted "
                     "(RFC 9112 section 6.1); send Content-Length");
     }
     if (has_length) {
-      return refuse(400, kInvalidArgument,
+      return refuse(kInvalidArgument,
                     "Content-Length and Transfer-Encoding together: the body's length is "
                     "ambiguous (RFC 9112 section 6.1); send one of them");
     }
     std::string all;
     for (const auto& c : codings) all += (all.empty() ? "" : ", ") + c;
     if (codings.empty() || codings.back() != "chunked") {
-      return refuse(400, kInvalidArgument,
+      return refuse(kInvalidArgument,
                     "Transfer-Encoding \"" + all.substr(0, 64) +
                         "\" does not end in chunked: the body's length is unknown (RFC 9112 "
                         "section 6.3)");
     }
     for (size_t i = 0; i + 1 < codings.size(); ++i) {
       if (codings[i] == "chunked") {
-        return refuse(400, kInvalidArgument,
+        return refuse(kInvalidArgument,
                       "Transfer-Encoding \"" + all.substr(0, 64) + "\" applies chunked twice");
       }
-      return refuse(501, "not_implemented",
+      return refuse(ErrorCode::kNotImplemented,
                     "transfer coding \"" + codings[i].substr(0, 64) +
                         "\" is not supported; send the body chunked or with Content-Length");
     }
   }
   if (hosts == 0 && header.version() >= 11) {
-    return refuse(400, kInvalidArgument,
+    return refuse(kInvalidArgument,
                   "an HTTP/1.1 request needs a Host header (RFC 9112 section 3.2)");
   }
   if (hosts > 1) {
-    return refuse(400, kInvalidArgument,
+    return refuse(kInvalidArgument,
                   std::to_string(hosts) + " Host headers; a request carries exactly one");
   }
   if (authorizations > 1) {
-    return refuse(
-        400, kInvalidArgument,
-        std::to_string(authorizations) + " Authorization headers; a request carries at most one");
+    return refuse(kInvalidArgument, std::to_string(authorizations) +
+                                        " Authorization headers; a request carries at most one");
   }
   return std::nullopt;
 }
@@ -653,11 +646,11 @@ void Server::OnAccepted(tcp::socket socket) {
     socket.close(ignored);
     return;
   }
-  Response r = ErrorResponse({"unavailable",
+  Response r = ErrorResponse({ErrorCode::kUnavailable,
                               "the server has " + std::to_string(options_.max_connections) +
                                   " connections open, its limit (--max-connections); retry later",
                               std::nullopt});
-  http::response<http::string_body> res{http::status::service_unavailable, 11};
+  http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
   res.set(http::field::server, "contrackd");
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::retry_after, "1");

@@ -14,7 +14,8 @@
 
 namespace contrack::lifecycle {
 
-// Rule codes (stable; the HTTP API answers them with 422).
+// Rule names (stable): a refusal is ErrorCode::kRuleRefused with Error::rule set to one of these,
+// and Error::name() on the wire (the HTTP API answers them with 422).
 inline constexpr const char kFirstEventMustBeAwardOrWaiver[] =
     "first_event_must_be_award_or_waiver";
 inline constexpr const char kAuthorityMismatch[] = "authority_mismatch";
@@ -33,6 +34,12 @@ inline constexpr const char kValueOverflow[] = "value_overflow";
 inline constexpr const char kUnknownWaiver[] = "unknown_waiver";
 inline constexpr const char kInvalidCorrection[] = "invalid_correction";
 inline constexpr const char kCorrectionBreaksRules[] = "correction_breaks_rules";
+
+// Fail(kNoExtensionOption, message): a refusal by the rule named `rule`, one of the names above.
+using contrack::Fail;
+inline std::unexpected<Error> Fail(const char* rule, std::string message) {
+  return std::unexpected<Error>(Error::RuleRefused(rule, std::move(message)));
+}
 
 // Compliance flags, in the order a state lists them.
 inline constexpr const char kFlagDirectAwardWithoutWaiver[] = "direct_award_without_waiver";

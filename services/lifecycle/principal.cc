@@ -60,7 +60,7 @@ Result<void> AuthorizeAppend(const Principal& p, const v1::ContractState* state,
                   "a contract's first event must be an award or a waiver naming its authority");
     }
   }
-  if (authority != nullptr && !p.Covers(*authority)) {
+  if (authority != nullptr && !p.MayWrite(*authority)) {
     return Fail(kForbidden, p.name + " may not write contracts of " + *authority);
   }
   return {};

@@ -15,8 +15,6 @@
 
 namespace contrack {
 
-inline constexpr const char kForbidden[] = "forbidden";
-
 enum class Role { kOfficer, kAuditor, kAdmin };
 
 std::string RoleName(Role r);
@@ -30,8 +28,16 @@ struct Principal {
   static Principal Operator(std::string name) { return {std::move(name), Role::kAdmin, {"*"}}; }
 
   bool CanWrite() const { return role == Role::kOfficer || role == Role::kAdmin; }
-  // True when this principal may read or write contracts of `authority`.
+  // True when this principal's authorities include `authority` (an admin's include every one).
   bool Covers(const std::string& authority) const;
+  // True when this principal may read contracts of `authority`: an auditor or an admin reads
+  // every authority, an officer those it Covers.
+  bool MayRead(const std::string& authority) const {
+    return role != Role::kOfficer || Covers(authority);
+  }
+  // True when this principal may append to contracts of `authority` (AuthorizeAppend decides
+  // the whole rule).
+  bool MayWrite(const std::string& authority) const { return CanWrite() && Covers(authority); }
   bool ReadsEverything() const;
 };
 

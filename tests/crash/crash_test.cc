@@ -274,7 +274,8 @@ class CrashTest : public ::testing::Test {
       }
       if (r.status == 409 && a.shared) {
         auto e = ParseJson<v1::ErrorResponse>(r.body, "error");
-        if (e && e->error().code() == kVersionConflict && e->error().has_current_version()) {
+        if (e && e->error().code() == ErrorCodeName(kVersionConflict) &&
+            e->error().has_current_version()) {
           w.shared_version[a.contract_id] = e->error().current_version();
           for (const auto& id : a.event_ids) w.refused.push_back(id);
           continue;
@@ -301,7 +302,7 @@ class CrashTest : public ::testing::Test {
       if (!committed && a.shared && r.status == 409) {
         // Not stored, and the contract moved on: the same events again at the current version.
         auto e = ParseJson<v1::ErrorResponse>(r.body, "error");
-        ASSERT_TRUE(e && e->error().code() == kVersionConflict) << Describe(r);
+        ASSERT_TRUE(e && e->error().code() == ErrorCodeName(kVersionConflict)) << Describe(r);
         std::vector<std::string> bodies;
         auto req = ParseJson<v1::AppendRequest>(a.body, "request");
         ASSERT_TRUE(req.has_value());

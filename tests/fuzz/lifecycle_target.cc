@@ -224,7 +224,7 @@ void Lifecycle(const uint8_t* data, size_t size) {
 
     auto next = lifecycle::Next(state ? &*state : nullptr, rec, accepted, rules);
     if (!next) {
-      if (next.error().code.empty() || next.error().message.empty()) {
+      if (next.error().name().empty() || next.error().message.empty()) {
         Broken("a refusal without a code or message", accepted,
                state.value_or(v1::ContractState{}));
       }

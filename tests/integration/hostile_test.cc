@@ -278,12 +278,12 @@ TEST_F(HostileInputTest, ContractIdsInThePathAreCheckedForLengthAndCharset) {
 TEST_F(HostileInputTest, TextOverItsLimitIs400NamingTheField) {
   auto r = ExpectRefused("LCC-LONG-NOTE",
                          AppendBody({AwardWith(R"("note":")" + std::string(9000, 'n') + "\"")}),
-                         400, kInvalidArgument, "a 9000-byte note");
+                         400, "invalid_argument", "a 9000-byte note");
   EXPECT_NE(r.body.find("note"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("8192"), std::string::npos) << "the message gives the limit: " << r.body;
   r = ExpectRefused("LCC-LONG-TITLE",
                     AppendBody({AwardField("title", "\"" + std::string(600, 't') + "\"")}), 400,
-                    kInvalidArgument, "a 600-byte title");
+                    "invalid_argument", "a 600-byte title");
   EXPECT_NE(r.body.find("award.title"), std::string::npos) << r.body;
   // At the limit is accepted.
   auto ok = Admin().Post(EventsPath("LCC-NOTE-8192"),
@@ -294,8 +294,8 @@ TEST_F(HostileInputTest, TextOverItsLimitIs400NamingTheField) {
 TEST_F(HostileInputTest, MoreThan1000EventsInOneAppendIs400) {
   std::vector<std::string> events = {kAward};
   while (events.size() < 1001) events.push_back(kFunding);
-  auto r =
-      ExpectRefused("LCC-MANY-EVENTS", AppendBody(events, 0), 400, kInvalidArgument, "1001 events");
+  auto r = ExpectRefused("LCC-MANY-EVENTS", AppendBody(events, 0), 400, "invalid_argument",
+                         "1001 events");
   EXPECT_NE(r.body.find("1000"), std::string::npos) << r.body;
   events.pop_back();
   auto ok = Admin().Post(EventsPath("LCC-MANY-EVENTS"), AppendBody(events, 0));
@@ -329,7 +329,7 @@ TEST_F(HostileInputTest, DeeplyNestedJsonIs400WithoutExhaustingTheStack) {
   }
   for (const auto& c : cases) {
     ASSERT_LT(c.body.size(), 1u << 20) << "under the default body limit";
-    ExpectRefused("LCC-DEEP", c.body, 400, kInvalidArgument, c.what);
+    ExpectRefused("LCC-DEEP", c.body, 400, "invalid_argument", c.what);
   }
 }
 
@@ -349,7 +349,7 @@ TEST_F(HostileInputTest, InvalidUtf8InAStringFieldIs400) {
                   "award.title with bytes " + Hex(b));
   }
   // A lone surrogate as a JSON escape.
-  ExpectRefused("LCC-UTF8", AppendBody({AwardWith(R"("note":"\ud800")")}), 400, kInvalidArgument,
+  ExpectRefused("LCC-UTF8", AppendBody({AwardWith(R"("note":"\ud800")")}), 400, "invalid_argument",
                 "note with a lone surrogate escape");
   // Valid multi-byte text is accepted and reads back unchanged.
   const std::string text = "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9c";
@@ -405,9 +405,9 @@ TEST_F(HostileInputTest, DatesOutOfRangeAre400) {
        {"0001-01-01", "9999-12-31", "1899-12-31", "3000-01-01", "2015-02-29", "2015-13-01",
         "2015-1-01", "+2015-01-01", "2015-01-01T00:00:00Z", "-001-01-01", "２０１５-01-01"}) {
     ExpectRefused("LCC-DATES", AppendBody({AwardField("end_date", "\"" + date + "\"")}), 400,
-                  kInvalidArgument, "award.end_date " + date);
+                  "invalid_argument", "award.end_date " + date);
     ExpectRefused("LCC-DATES", AppendBody({R"({"effective_date":")" + date + "\"," + (kAward + 1)}),
-                  400, kInvalidArgument, "effective_date " + date);
+                  400, "invalid_argument", "effective_date " + date);
   }
   // The edges of the range are real dates: a contract ending 2999-12-31 with an option (whose
   // reach is past 2999) is accepted, and every read of it works.
@@ -431,7 +431,7 @@ TEST_F(HostileInputTest, DatesOutOfRangeAre400) {
   ExpectRefused(
       "LCC-FAR-END",
       AppendBody({R"({"effective_date":"2999-01-01","extension":{"new_end_date":"3009-12-31"}})"}),
-      400, kInvalidArgument, "an extension to 3009");
+      400, "invalid_argument", "an extension to 3009");
   ExpectHealthyAt(head, "reads of a contract at the edges of the date range");
 }
 
@@ -439,11 +439,11 @@ TEST_F(HostileInputTest, AmountsThatOverflowInt64Are400AndSumsThatOverflowAre422
   for (const std::string v : {"9223372036854775808", "-9223372036854775809", "18446744073709551616",
                               "1e30", "\"9223372036854775808\"", "1.5", "\"12abc\"", "NaN",
                               "\"Infinity\"", "99999999999999999999999999999999999999"}) {
-    ExpectRefused("LCC-AMOUNTS", AppendBody({AwardField("value_pence", v)}), 400, kInvalidArgument,
-                  "award.value_pence " + v);
+    ExpectRefused("LCC-AMOUNTS", AppendBody({AwardField("value_pence", v)}), 400,
+                  "invalid_argument", "award.value_pence " + v);
   }
-  ExpectRefused("LCC-AMOUNTS", AppendBody({AwardField("value_pence", "-1")}), 400, kInvalidArgument,
-                "a negative award value");
+  ExpectRefused("LCC-AMOUNTS", AppendBody({AwardField("value_pence", "-1")}), 400,
+                "invalid_argument", "a negative award value");
 
   // INT64_MAX itself is a valid amount; adding to it overflows the contract's total.
   auto c = Admin();

@@ -15,7 +15,7 @@ namespace contrack::cli {
 namespace {
 
 int Report(const Error& e, std::ostream& err) {
-  err << "contrack: " << e.code << ": " << e.message << "\n";
+  err << "contrack: " << e.name() << ": " << e.message << "\n";
   return 1;
 }
 
@@ -99,7 +99,7 @@ int CmdImport(storage::EventLog& log, const std::string& file, const ImportOptio
   uint64_t failed_line = 0;
   auto stats = ImportJsonLines(log, buf.str(), options, &failed_line);
   if (!stats) {
-    err << "contrack: line " << failed_line << ": " << stats.error().code << ": "
+    err << "contrack: line " << failed_line << ": " << stats.error().name() << ": "
         << stats.error().message << "\n";
     return 1;
   }
@@ -119,7 +119,7 @@ int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err) {
   ImportOptions options{Principal::Operator("demo-loader"), true};
   auto stats = ImportJsonLines(log, kDemoJsonl, options, &failed_line);
   if (!stats) {
-    err << "contrack: demo data line " << failed_line << ": " << stats.error().code << ": "
+    err << "contrack: demo data line " << failed_line << ": " << stats.error().name() << ": "
         << stats.error().message << "\n";
     return 1;
   }
@@ -293,7 +293,7 @@ int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendReq
   }
   auto r = log.Append(req);
   if (!r) {
-    err << "contrack: " << r.error().code << ": " << r.error().message;
+    err << "contrack: " << r.error().name() << ": " << r.error().message;
     if (r.error().current_version) err << " (current version " << *r.error().current_version << ")";
     err << "\n";
     return 1;

@@ -166,7 +166,7 @@ int RemoteRegister(Remote& r, const std::string& authority, const std::string& a
 int RemoteBackup(Remote& r, const std::string& dir) {
   auto x = storage::TarExtractor::Create(dir);
   if (!x) {
-    r.err << "contrack: " << x.error().code << ": " << x.error().message << "\n";
+    r.err << "contrack: " << x.error().name() << ": " << x.error().message << "\n";
     return 1;
   }
   auto& extractor = **x;

@@ -16,7 +16,7 @@ TEST(DatesTest, RefusesImpossibleAndMalformedDates) {
                           "20150203", "2015-02-03T00:00", "", "2016-02-30", "2015-02-29"}) {
     auto r = ParseDate(bad, "award.start_date");
     ASSERT_FALSE(r.has_value()) << bad;
-    EXPECT_EQ(r.error().code, "invalid_argument");
+    EXPECT_EQ(r.error().name(), "invalid_argument");
     EXPECT_NE(r.error().message.find("award.start_date"), std::string::npos);
   }
   EXPECT_TRUE(ParseDate("2016-02-29", "d").has_value());

@@ -60,7 +60,7 @@ TEST(DecideTest, ARefusalNamesTheEventItCameFromAndDecidesNothing) {
                            Body(R"({"extension":{"new_end_date":"2016-09-30"}})")};
   auto d = Decide(Input(bodies), {});
   ASSERT_FALSE(d);
-  EXPECT_EQ(d.error().code, kNotAwarded);
+  EXPECT_EQ(d.error().name(), kNotAwarded);
   EXPECT_TRUE(d.error().message.starts_with("events[1]: ")) << d.error().message;
 }
 

@@ -41,7 +41,7 @@ struct Stream {
     const auto before = state;
     auto r = Add(json);
     ASSERT_FALSE(r.has_value()) << "accepted: " << json;
-    EXPECT_EQ(r.error().code, code) << r.error().message;
+    EXPECT_EQ(r.error().name(), code) << r.error().message;
     if (!fact.empty()) {
       EXPECT_NE(r.error().message.find(fact), std::string::npos)
           << "\"" << r.error().message << "\" should name " << fact;

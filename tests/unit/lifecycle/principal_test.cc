@@ -90,11 +90,11 @@ TEST(AuthorityRuleTest, ReplayKeepsTheFirstEventsAuthorityAfterItIsRetracted) {
   // A later award naming another authority is refused, incrementally and on replay.
   auto next = lifecycle::Next(&*s, Record("C", 3, kLeicsAward), events, {});
   ASSERT_FALSE(next);
-  EXPECT_EQ(next.error().code, lifecycle::kAuthorityMismatch);
+  EXPECT_EQ(next.error().name(), lifecycle::kAuthorityMismatch);
   events.push_back(Record("C", 3, kLeicsAward));
   auto replay = lifecycle::Replay(events, {});
   ASSERT_FALSE(replay);
-  EXPECT_EQ(replay.error().code, lifecycle::kAuthorityMismatch);
+  EXPECT_EQ(replay.error().name(), lifecycle::kAuthorityMismatch);
 }
 
 TEST(AuthorityRuleTest, AReassignmentMovesTheAuthorityAndItsRetractionMovesItBack) {

@@ -17,7 +17,7 @@ Result<void> Check(const std::string& json) {
 void ExpectRefused(const std::string& json, const std::string& mention) {
   auto r = Check(json);
   ASSERT_FALSE(r.has_value()) << json;
-  EXPECT_EQ(r.error().code, "invalid_argument");
+  EXPECT_EQ(r.error().name(), "invalid_argument");
   EXPECT_NE(r.error().message.find(mention), std::string::npos)
       << "message \"" << r.error().message << "\" should mention " << mention;
 }

@@ -66,7 +66,7 @@ TEST(ConcurrencyTest, SixteenThreadsRaceOnOneContractWithExpectedVersions) {
         if (r) {
           won[t].push_back(r->events(0).version());
         } else {
-          ASSERT_EQ(r.error().code, "version_conflict") << r.error().message;
+          ASSERT_EQ(r.error().name(), "version_conflict") << r.error().message;
           conflicts++;
         }
       }
@@ -243,7 +243,7 @@ TEST(ConcurrencyTest, PipelinedGroupsWithATinyStateCacheLeaveTheViewsARebuildDer
           ok++;
           if (op > 3) mine.emplace_back(id, r->events(0).event_id());
         } else {
-          ASSERT_NE(r.error().code, "io_error") << r.error().ToString();
+          ASSERT_NE(r.error().name(), "io_error") << r.error().ToString();
           refused++;
         }
       }
@@ -348,7 +348,7 @@ TEST(ConcurrencyTest, AppendAsyncReportsRefusalsAndWritesNothingForThem) {
   std::vector<std::string> codes;
   auto record = [&](Result<v1::AppendResponse> r) {
     std::lock_guard l(mu);
-    codes.push_back(r ? "ok" : r.error().code);
+    codes.push_back(r ? "ok" : r.error().name());
     cv.notify_all();
   };
   // A malformed request is refused before it queues: the callback runs in the call.

@@ -71,7 +71,7 @@ TEST(EventLogTest, AppendAssignsVersionsSequencesAndAChain) {
   EXPECT_EQ(state->version(), 2u);
   EXPECT_EQ(state->current_end_date(), "2016-03-31");
   EXPECT_EQ(state->last_sequence(), 3u);
-  EXPECT_EQ(log->GetState("NOPE").error().code, "not_found");
+  EXPECT_EQ(log->GetState("NOPE").error().name(), "not_found");
   auto verify = log->Verify();
   ASSERT_TRUE(verify.has_value());
   EXPECT_TRUE(verify->ok);
@@ -169,12 +169,12 @@ TEST(EventLogTest, ExpectedVersionIsOptimisticConcurrency) {
   SeedCri(*log);
   auto stale = AppendJson(*log, kCri, kExt1, 1);
   ASSERT_FALSE(stale.has_value());
-  EXPECT_EQ(stale.error().code, "version_conflict");
+  EXPECT_EQ(stale.error().name(), "version_conflict");
   EXPECT_EQ(stale.error().current_version, 2u);
   auto must_not_exist =
       AppendJson(*log, kCri,
                  R"({"funding":{"funder":"OPCC","financial_year":"2015/16","amount_pence":1}})", 0);
-  EXPECT_EQ(must_not_exist.error().code, "version_conflict");
+  EXPECT_EQ(must_not_exist.error().name(), "version_conflict");
   EXPECT_EQ(log->GetHead().sequence, 2u);
   EXPECT_TRUE(AppendJson(*log, kCri, kExt1, 2).has_value());
   EXPECT_TRUE(AppendJson(*log, kCri, kExt2).has_value());  // absent: any version
@@ -197,7 +197,7 @@ TEST(EventLogTest, RetriedEventIdReturnsTheOriginalResult) {
   // The same event id on another contract is a conflict, not a duplicate.
   auto elsewhere = AppendJson(*log, "LCC-DIP-DISC-2015", kExt1);
   ASSERT_FALSE(elsewhere.has_value());
-  EXPECT_EQ(elsewhere.error().code, "event_id_conflict");
+  EXPECT_EQ(elsewhere.error().name(), "event_id_conflict");
   EXPECT_EQ(log->GetHead().sequence, 3u);
 }
 
@@ -214,7 +214,7 @@ TEST(EventLogTest, BatchIsAllOrNothing) {
       Body(R"({"effective_date":"2017-03-01","extension":{"new_end_date":"2017-09-30"}})")};
   auto r = log->Append(req);
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().code, "no_extension_option");
+  EXPECT_EQ(r.error().name(), "no_extension_option");
   EXPECT_NE(r.error().message.find("events[2]"), std::string::npos);
   EXPECT_EQ(log->GetHead().sequence, before.sequence);
   EXPECT_EQ(log->GetState(kCri)->version(), 2u);
@@ -250,20 +250,20 @@ TEST(EventLogTest, MalformedInputWritesNothing) {
   for (const auto& c : cases) {
     auto r = AppendJson(*log, c.id, c.json);
     ASSERT_FALSE(r.has_value()) << c.json;
-    EXPECT_EQ(r.error().code, c.code) << r.error().message;
+    EXPECT_EQ(r.error().name(), c.code) << r.error().message;
   }
   AppendRequest empty;
   empty.principal = Principal::Operator("test");
   empty.contract_id = kCri;
-  EXPECT_EQ(log->Append(empty).error().code, "invalid_argument");
+  EXPECT_EQ(log->Append(empty).error().name(), "invalid_argument");
   AppendRequest dup;
   dup.principal = Principal::Operator("test");
   dup.contract_id = kCri;
   dup.events = {Body(kExt1), Body(kExt1)};
-  EXPECT_EQ(log->Append(dup).error().code, "invalid_argument");
+  EXPECT_EQ(log->Append(dup).error().name(), "invalid_argument");
   EXPECT_EQ(DumpCf(*log, format::kEventsCf), before);
   EXPECT_EQ(log->GetState(kCri)->version(), 2u);
-  EXPECT_EQ(log->GetState("NEW-1").error().code, "not_found");
+  EXPECT_EQ(log->GetState("NEW-1").error().name(), "not_found");
 }
 
 TEST(EventLogTest, StatePersistsAcrossRestart) {
@@ -296,7 +296,7 @@ TEST(EventLogTest, SecondOpenOfALockedStoreFails) {
   o.path = dir.str();
   auto second = EventLog::Open(o);
   ASSERT_FALSE(second.has_value());
-  EXPECT_EQ(second.error().code, "io_error");
+  EXPECT_EQ(second.error().name(), "io_error");
 }
 
 TEST(EventLogTest, RebuildEqualsIncrementalViewsByteForByte) {

@@ -73,7 +73,7 @@ TEST(BitemporalTest, LeedsCriAsAtMidYearBeforeAndAfterTheExtensionWasRecorded) {
   auto pre = log->GetStateAt(kCri, D("2015-03-01"), std::nullopt);
   EXPECT_EQ(pre->status(), "pre_award");
   // Before anything was recorded the contract did not exist.
-  EXPECT_EQ(log->GetStateAt(kCri, std::nullopt, T("2015-01-01T00:00:00Z")).error().code,
+  EXPECT_EQ(log->GetStateAt(kCri, std::nullopt, T("2015-01-01T00:00:00Z")).error().name(),
             "not_found");
   // With no bound it is the current view, byte for byte.
   EXPECT_EQ(log->GetStateAt(kCri, std::nullopt, std::nullopt)->SerializeAsString(),
@@ -173,7 +173,7 @@ TEST(AlertsTest, BoundariesOfTheWindow) {
   // Filter by authority.
   EXPECT_TRUE(log->Alerts(D("2016-01-01"), 30, "Rutland County Council")->alerts.empty());
   EXPECT_EQ(log->Alerts(D("2016-01-01"), 30, "Leeds City Council")->alerts.size(), 7u);
-  EXPECT_EQ(log->Alerts(D("2016-01-01"), -1, "").error().code, "invalid_argument");
+  EXPECT_EQ(log->Alerts(D("2016-01-01"), -1, "").error().name(), "invalid_argument");
 }
 
 TEST(AlertsTest, TheIndexFollowsExtensionsAndTerminations) {
@@ -313,7 +313,7 @@ TEST(DigestTest, ParseDigestRefusesMalformedText) {
   for (const std::string& bad : std::vector<std::string>{
            "3", "3:abc", ":" + std::string(64, 'a'), "x:" + std::string(64, 'a'),
            "0:" + std::string(64, 'a'), "3:" + std::string(64, 'A')}) {
-    EXPECT_EQ(ParseDigest(bad).error().code, "invalid_argument") << bad;
+    EXPECT_EQ(ParseDigest(bad).error().name(), "invalid_argument") << bad;
   }
 }
 

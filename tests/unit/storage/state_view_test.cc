@@ -195,7 +195,7 @@ TEST(StateViewTest, StateEveryZeroIsRefused) {
   o.state_every = 0;
   auto log = EventLog::Open(o);
   ASSERT_FALSE(log.has_value());
-  EXPECT_EQ(log.error().code, "invalid_argument");
+  EXPECT_EQ(log.error().name(), "invalid_argument");
   EXPECT_NE(log.error().message.find("state_every"), std::string::npos);
 }
 
