@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/dates.h"
+#include "domain/codec.h"
+#include "domain/dates.h"
 
 namespace contrack::bench {
 

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "bench/bench_events.h"
-#include "services/lifecycle/dates.h"
+#include "domain/dates.h"
 #include "storage/event_log.h"
 #include "storage/format.h"
 #include "storage/log_impl.h"

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   int64_t header_timeout_ms = 10000, idle_timeout_ms = 30000, shutdown_grace_ms = 10000;
   size_t max_connections = api::ServerOptions{}.max_connections;
   size_t max_streams_per_principal = api::ServerOptions{}.max_streams_per_principal;
-  int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
+  int64_t threshold = domain::Rules{}.key_decision_threshold_pence;
   size_t block_cache_mb = 64;
   size_t write_buffer_mb = storage::Options{}.write_buffer_bytes >> 20;
   size_t state_cache_entries = storage::Options{}.state_cache_entries;

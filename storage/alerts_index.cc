@@ -3,8 +3,8 @@
 
 #include <rocksdb/write_batch.h>
 
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/lifecycle.h"
+#include "domain/dates.h"
+#include "domain/lifecycle.h"
 #include "storage/format.h"
 
 namespace contrack::storage {
@@ -12,7 +12,7 @@ namespace contrack::storage {
 void SetAlert(const v1::ContractState& s, std::string* key, std::string* value) {
   key->clear();
   value->clear();
-  auto e = lifecycle::AlertEntryFor(s);
+  auto e = domain::AlertEntryFor(s);
   if (!e) return;
   const Date end = *ParseDate(e->end_date(), "end_date");
   *key = format::AlertKey(static_cast<uint16_t>(e->lead_days()), end.time_since_epoch().count(),

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "services/lifecycle/error.h"
+#include "domain/error.h"
 #include "storage/event_log.h"
 
 namespace contrack::storage {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "services/lifecycle/format_text.h"  // Hex
+#include "domain/format_text.h"  // Hex
 #include "storage/format.h"
 
 namespace contrack::storage {

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "services/lifecycle/decide.h"
-#include "services/lifecycle/validate.h"
+#include "domain/decide.h"
+#include "domain/validate.h"
 #include "storage/alerts_index.h"
 #include "storage/chain.h"
 #include "storage/log_impl.h"
@@ -93,7 +93,7 @@ Result<void> LogImpl::Compute(const AppendRequest& req, const CachedState* base,
     if (!p) return std::unexpected(p.error());
     prior = std::move(*p);
   }
-  lifecycle::AppendInput in;
+  domain::AppendInput in;
   in.contract_id = req.contract_id;
   in.state = base ? &base->state : nullptr;
   in.bodies = req.events;
@@ -102,12 +102,12 @@ Result<void> LogImpl::Compute(const AppendRequest& req, const CachedState* base,
   in.first_sequence = first_seq.value_or(0);
   in.prior = prior;
   in.new_event_id = [recorded_at] { return NewEventId(recorded_at); };
-  auto decision = lifecycle::Decide(in, options_.rules);
+  auto decision = domain::Decide(in, options_.rules);
   if (!decision) return std::unexpected(decision.error());
   d->records = std::move(decision->records);
   auto cs = std::make_shared<CachedState>();
   cs->state = std::move(decision->state);
-  if (base != nullptr && lifecycle::SameAlertEntry(base->state, cs->state)) {
+  if (base != nullptr && domain::SameAlertEntry(base->state, cs->state)) {
     cs->alert_key = base->alert_key;
     cs->alert_value = base->alert_value;
   } else {

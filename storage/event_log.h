@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/error.h"
-#include "services/lifecycle/principal.h"
+#include "domain/dates.h"
+#include "domain/error.h"
+#include "domain/principal.h"
 #include "storage/options.h"
 
 namespace contrack::storage {
@@ -122,7 +122,7 @@ class EventLog {
   [[nodiscard]] Result<v1::ContractState> GetState(const std::string& contract_id) const;
 
   // The state replayed from the contract's own events: those recorded at or before `known_at`
-  // and, of those, effective on or before `as_of` (see lifecycle::EventsAsOf). not_found when no
+  // and, of those, effective on or before `as_of` (see domain::EventsAsOf). not_found when no
   // event qualifies. With neither bound, equals GetState.
   [[nodiscard]] Result<v1::ContractState> GetStateAt(const std::string& contract_id,
                                                      std::optional<Date> as_of,

@@ -6,13 +6,13 @@
 #include <cstdint>
 #include <string>
 
-#include "services/lifecycle/lifecycle.h"
+#include "domain/lifecycle.h"
 
 namespace contrack::storage {
 
 struct Options {
   std::string path;  // the database directory; created when missing
-  lifecycle::Rules rules;
+  domain::Rules rules;
   // Memory is bounded by these three, whatever the log's size: the block cache (data, index and
   // filter blocks), the memtables of all column families together, and the state cache.
   size_t block_cache_bytes = 64u << 20;

@@ -1,7 +1,7 @@
 // Reads: state now and bitemporal, history, the log, contract lists, alerts, counters.
 #include <algorithm>
 
-#include "services/lifecycle/validate.h"
+#include "domain/validate.h"
 #include "storage/log_impl.h"
 
 namespace contrack::storage {
@@ -135,13 +135,13 @@ Result<v1::ContractState> LogImpl::GetStateAt(const std::string& contract_id,
   auto records = LoadRecords(contract_id, nullptr);
   if (!records) return std::unexpected(records.error());
   if (records->empty()) return Fail(kNotFound, "no contract " + contract_id);
-  const auto events = lifecycle::EventsAsOf(*records, as_of, known_at);
+  const auto events = domain::EventsAsOf(*records, as_of, known_at);
   if (events.empty()) {
     return Fail(kNotFound, "contract " + contract_id + " had no events" +
                                (as_of ? " effective by " + FormatDate(*as_of) : "") +
                                (known_at ? " recorded by " + FormatRfc3339(*known_at) : ""));
   }
-  auto state = lifecycle::Replay(events, options_.rules);
+  auto state = domain::Replay(events, options_.rules);
   if (!state) {
     return Fail(state.error(), "the state of " + contract_id +
                                         " at that time breaks a rule: " + state.error().message);
@@ -186,7 +186,7 @@ Result<AlertsResult> LogImpl::Alerts(Date as_of, int within_days,
                   "alerts index entry for " + std::string(key.substr(6)) + " is unreadable");
     }
     if (authority.empty() || entry.authority() == authority) {
-      if (auto alert = lifecycle::AlertOn(entry, as_of, within_days)) {
+      if (auto alert = domain::AlertOn(entry, as_of, within_days)) {
         out.alerts.push_back(std::move(*alert));
       }
     }

@@ -66,7 +66,7 @@ Result<void> LogImpl::Rebuild() {
       if (!p) return std::unexpected(p.error());
       prior = std::move(*p);
     }
-    auto next = lifecycle::Next(prev ? &*prev : nullptr, rec, prior, options_.rules);
+    auto next = domain::Next(prev ? &*prev : nullptr, rec, prior, options_.rules);
     if (!next) {
       return Fail(next.error(), "rebuild: event " + std::to_string(seq) +
                                          " no longer applies: " + next.error().message);

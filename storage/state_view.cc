@@ -79,7 +79,7 @@ Result<void> LogImpl::CompleteState(rocksdb::Iterator* streams, const std::strin
       if (!earlier) return std::unexpected(earlier.error());
       for (auto& e : *earlier) prior.push_back(std::move(e.record));
     }
-    auto next = lifecycle::Next(s, rec, prior, options_.rules);
+    auto next = domain::Next(s, rec, prior, options_.rules);
     if (!next) {
       return Fail(kCorruption, "state of " + id + " cannot be completed: event " +
                                    std::to_string(rec.sequence()) +

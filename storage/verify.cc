@@ -141,7 +141,7 @@ Result<void> LogImpl::VerifyViews(VerifyReport* report) const {
         records.push_back(std::move(e.record));
       }
       if (!why.empty()) return why;
-      auto replayed = lifecycle::Replay(records, options_.rules);
+      auto replayed = domain::Replay(records, options_.rules);
       if (!replayed) return "its events no longer replay: " + replayed.error().message;
       std::string key, value, stored;
       SetAlert(*replayed, &key, &value);

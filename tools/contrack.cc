@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "tools/cli/offline.h"
 #include "tools/cli/remote.h"
 
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       "Offline mode: --data DIR (service stopped). Remote mode: --url URL --token TOKEN."};
   app.require_subcommand(1);
   std::string data_dir, url, token;
-  int64_t threshold = lifecycle::Rules{}.key_decision_threshold_pence;
+  int64_t threshold = domain::Rules{}.key_decision_threshold_pence;
   app.add_option("--data", data_dir, "data directory (offline mode)");
   app.add_option("--url", url, "contrackd base URL, e.g. http://127.0.0.1:8080 (remote mode)");
   app.add_option("--token", token, "bearer token (remote mode; default $CONTRACK_TOKEN)");

@@ -9,9 +9,9 @@
 #include <map>
 #include <set>
 
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/lifecycle.h"
-#include "services/lifecycle/validate.h"
+#include "domain/codec.h"
+#include "domain/lifecycle.h"
+#include "domain/validate.h"
 #include "services/views/reports.h"
 #include "storage/backup_archive.h"
 #include "services/api/wire.h"
@@ -471,7 +471,7 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
   const bool now = !bounds->as_of && !bounds->known_at;
   auto s = now ? std::move(current) : log_.GetStateAt(id, bounds->as_of, bounds->known_at);
   if (!s) return ErrorResponse(s.error());
-  s->set_status(lifecycle::StatusOn(*s, bounds->as_of.value_or(DayOf(NowMicros()))));
+  s->set_status(domain::StatusOn(*s, bounds->as_of.value_or(DayOf(NowMicros()))));
   if (!now) return Json(200, *s);
   // The current state at this version, with today's status, renders as it did before.
   if (auto body = state_json_->Find(id, s->version(), s->status())) {
@@ -520,7 +520,7 @@ Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<D
       after = s.contract_id();
       if (!c.principal->MayRead(s.authority())) continue;
       if (!authority.empty() && s.authority() != authority) continue;
-      s.set_status(lifecycle::StatusOn(s, day));
+      s.set_status(domain::StatusOn(s, day));
       out.push_back(std::move(s));
     }
     if (page->size() < 256) break;
@@ -675,7 +675,7 @@ Response Api::ListContracts(Ctx& c) {
       if (!supplier.empty() && Lower(s.supplier().name()).find(supplier) == std::string::npos) {
         continue;
       }
-      s.set_status(lifecycle::StatusOn(s, today));
+      s.set_status(domain::StatusOn(s, today));
       if (!status.empty() && s.status() != status) continue;
       *list.add_contracts() = std::move(s);
     }

@@ -15,7 +15,7 @@
 #include <set>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 
 namespace contrack::api {
 namespace {

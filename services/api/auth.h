@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "services/lifecycle/error.h"
-#include "services/lifecycle/principal.h"
+#include "domain/error.h"
+#include "domain/principal.h"
 
 namespace contrack::api {
 

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <vector>
 
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/dates.h"
+#include "domain/codec.h"
+#include "domain/dates.h"
 
 namespace contrack::api {
 namespace {

@@ -1,7 +1,7 @@
 // Wire shapes: the API's and the CLI's answers built from what storage returns.
 #include "services/api/wire.h"
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 
 namespace contrack::wire {
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/dates.h"
+#include "domain/dates.h"
 #include "storage/event_log.h"
 
 namespace contrack::wire {

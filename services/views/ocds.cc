@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/format_text.h"
-#include "services/lifecycle/lifecycle.h"
+#include "domain/dates.h"
+#include "domain/format_text.h"
+#include "domain/lifecycle.h"
 #include "services/views/ocds_merge.h"
 
 namespace contrack::views {
@@ -568,7 +568,7 @@ Result<Built> BuildReleases(const ContractState& state, std::span<const EventRec
   ReleaseBuilder builder(out.ocid, events);
   ContractState before;
   for (size_t i = 0; i < events.size(); ++i) {
-    auto after = lifecycle::Replay(events.first(i + 1), lifecycle::Rules{});
+    auto after = domain::Replay(events.first(i + 1), domain::Rules{});
     if (!after) {
       return Fail(kInvalidArgument, "the events of contract " + id + " do not replay at version " +
                                         std::to_string(events[i].version()) + ": " +

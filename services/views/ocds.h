@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/error.h"
+#include "domain/error.h"
 
 namespace contrack::views {
 

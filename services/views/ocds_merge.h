@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "services/lifecycle/error.h"
+#include "domain/error.h"
 
 namespace contrack::views {
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <tuple>
 
-#include "services/lifecycle/format_text.h"
+#include "domain/format_text.h"
 
 namespace contrack::views {
 namespace {

@@ -11,7 +11,7 @@ namespace contrack::views {
 
 // The contract register as RFC 4180 CSV (CRLF line ends, fields with commas, quotes or line
 // breaks quoted, quotes doubled), one row per awarded contract in the order given. `states`
-// carry the status to show (see lifecycle::StatusOn).
+// carry the status to show (see domain::StatusOn).
 std::string RegisterCsv(std::span<const v1::ContractState> states);
 
 // Funding committed in `states`, summed by (funder, authority, financial year), sorted by those;

@@ -5,9 +5,9 @@
 #include <string_view>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/validate.h"
+#include "domain/codec.h"
+#include "domain/dates.h"
+#include "domain/validate.h"
 #include "tests/fuzz/targets.h"
 
 namespace contrack::fuzz {

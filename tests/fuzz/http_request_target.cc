@@ -21,7 +21,7 @@
 #include "services/api/feed_hub.h"
 #include "services/api/metrics.h"
 #include "services/api/server.h"
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "storage/event_log.h"
 #include "tests/fuzz/targets.h"
 

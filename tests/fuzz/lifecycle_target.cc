@@ -1,4 +1,4 @@
-// Fuzz target: one contract's events folded with lifecycle::Next, checked against Replay.
+// Fuzz target: one contract's events folded with domain::Next, checked against Replay.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/lifecycle.h"
-#include "services/lifecycle/validate.h"
+#include "domain/codec.h"
+#include "domain/dates.h"
+#include "domain/lifecycle.h"
+#include "domain/validate.h"
 #include "tests/fuzz/targets.h"
 
 namespace contrack::fuzz {
@@ -201,7 +201,7 @@ std::string Bytes(const google::protobuf::Message& m) {
 
 void Lifecycle(const uint8_t* data, size_t size) {
   Reader in(data, size);
-  lifecycle::Rules rules;
+  domain::Rules rules;
   if (in.Chance(4)) rules.key_decision_threshold_pence = Amount(in, false);
   std::vector<v1::EventRecord> accepted;
   std::optional<v1::ContractState> state;
@@ -222,7 +222,7 @@ void Lifecycle(const uint8_t* data, size_t size) {
     rec.set_recorded_by("fuzz");
     *rec.mutable_body() = std::move(*body);
 
-    auto next = lifecycle::Next(state ? &*state : nullptr, rec, accepted, rules);
+    auto next = domain::Next(state ? &*state : nullptr, rec, accepted, rules);
     if (!next) {
       if (next.error().name().empty() || next.error().message.empty()) {
         Broken("a refusal without a code or message", accepted,
@@ -257,7 +257,7 @@ void Lifecycle(const uint8_t* data, size_t size) {
         Broken("the state holds a date outside the valid range: " + date, accepted, s);
       }
     }
-    auto replayed = lifecycle::Replay(accepted, rules);
+    auto replayed = domain::Replay(accepted, rules);
     if (!replayed) {
       Broken("Replay refuses the accepted stream: " + replayed.error().ToString(), accepted, s);
     }

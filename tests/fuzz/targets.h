@@ -16,9 +16,9 @@ void EventJson(const uint8_t* data, size_t size);
 
 // The bytes as a script of at most 64 small events for one contract (award, waiver, extension,
 // variation, novation, termination, funding, correction with random dates and amounts), folded
-// with lifecycle::Next. After each accepted event: current_end >= start, options_used <=
+// with domain::Next. After each accepted event: current_end >= start, options_used <=
 // options_total, value >= 0, the version is the previous one + 1, a terminated contract stays
-// terminated unless a correction came, and lifecycle::Replay over the accepted events equals the
+// terminated unless a correction came, and domain::Replay over the accepted events equals the
 // incremental state byte for byte.
 void Lifecycle(const uint8_t* data, size_t size);
 

@@ -17,7 +17,7 @@
 #include <mutex>
 #include <thread>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_support.h"

@@ -2,7 +2,7 @@
 // offline mode, refusals with the API's codes, and follow.
 #include <gtest/gtest.h>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_support.h"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "storage/format.h"
 #include "storage/log_impl.h"
 #include "tests/support/test_support.h"

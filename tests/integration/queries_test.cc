@@ -2,7 +2,7 @@
 // register and the funding report, each the same from the CLI (offline and remote) and HTTP.
 #include <gtest/gtest.h>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_support.h"

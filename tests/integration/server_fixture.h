@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "tests/support/api_test_util.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"

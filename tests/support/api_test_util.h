@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "tests/support/http_client.h"
 
 namespace contrack::testing {

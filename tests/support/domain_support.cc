@@ -8,8 +8,8 @@
 #include <random>
 #include <sstream>
 
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/validate.h"
+#include "domain/codec.h"
+#include "domain/validate.h"
 
 namespace contrack::testing {
 

@@ -10,8 +10,8 @@
 #include <random>
 #include <sstream>
 
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/validate.h"
+#include "domain/codec.h"
+#include "domain/validate.h"
 #include "storage/format.h"
 #include "storage/log_impl.h"
 

@@ -12,7 +12,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DOMAIN = "services/lifecycle"  # the domain layer's folder
+DOMAIN = "domain"  # the domain layer's folder
 
 # Layer of a path (a file or an included header), and what each layer may include.
 LAYERS = [

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "services/lifecycle/error.h"
+#include "domain/error.h"
 
 namespace contrack::http {
 

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "services/api/wire.h"
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "services/views/reports.h"
 #include "tools/cli/render.h"
 

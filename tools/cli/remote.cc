@@ -5,7 +5,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "storage/backup_archive.h"
 #include "storage/event_log.h"
 #include "tools/cli/render.h"

@@ -5,8 +5,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "services/lifecycle/format_text.h"
-#include "services/lifecycle/lifecycle.h"
+#include "domain/format_text.h"
+#include "domain/lifecycle.h"
 
 namespace contrack::cli {
 namespace {
@@ -74,7 +74,7 @@ std::string Summary(const v1::EventBody& b) {
 }  // namespace
 
 v1::ContractState StateOn(v1::ContractState s, Date today) {
-  s.set_status(lifecycle::StatusOn(s, today));
+  s.set_status(domain::StatusOn(s, today));
   return s;
 }
 

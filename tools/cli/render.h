@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/format_text.h"
+#include "domain/dates.h"
+#include "domain/format_text.h"
 #include "storage/event_log.h"
 
 namespace contrack::cli {

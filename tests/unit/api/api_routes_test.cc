@@ -12,7 +12,7 @@
 
 #include "proto/contrack.pb.h"
 #include "services/api/api.h"
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 #include "tests/support/test_support.h"
 
 namespace contrack::api {

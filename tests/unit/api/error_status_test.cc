@@ -7,9 +7,9 @@
 
 #include "proto/contrack.pb.h"
 #include "services/api/api.h"
-#include "services/lifecycle/codec.h"
-#include "services/lifecycle/error.h"
-#include "services/lifecycle/lifecycle.h"
+#include "domain/codec.h"
+#include "domain/error.h"
+#include "domain/lifecycle.h"
 
 namespace contrack::api {
 namespace {
@@ -82,7 +82,7 @@ TEST(ErrorStatusTest, EveryCodeHasItsDocumentedNameAndStatus) {
 }
 
 TEST(ErrorStatusTest, ARuleRefusalIsNamedByItsRuleAndAnswered422) {
-  auto e = lifecycle::Fail(lifecycle::kNoExtensionOption, "no option left").error();
+  auto e = domain::Fail(domain::kNoExtensionOption, "no option left").error();
   EXPECT_EQ(e.code, ErrorCode::kRuleRefused);
   EXPECT_EQ(e.rule, "no_extension_option");
   EXPECT_EQ(e.name(), "no_extension_option");
@@ -93,7 +93,7 @@ TEST(ErrorStatusTest, ARuleRefusalIsNamedByItsRuleAndAnswered422) {
   ASSERT_TRUE(body.has_value()) << r.body;
   EXPECT_EQ(body->error().code(), "no_extension_option");
   // A rule's name is no code's name.
-  EXPECT_FALSE(ErrorCodeFromName(lifecycle::kNoExtensionOption).has_value());
+  EXPECT_FALSE(ErrorCodeFromName(domain::kNoExtensionOption).has_value());
 }
 
 TEST(ErrorStatusTest, AVersionConflictCarriesTheCurrentVersion) {

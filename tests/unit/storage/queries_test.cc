@@ -5,7 +5,7 @@
 #include <map>
 #include <thread>
 
-#include "services/lifecycle/lifecycle.h"
+#include "domain/lifecycle.h"
 #include "storage/event_log.h"
 #include "storage/format.h"
 #include "storage/log_impl.h"
@@ -59,13 +59,13 @@ TEST(BitemporalTest, LeedsCriAsAtMidYearBeforeAndAfterTheExtensionWasRecorded) {
   ASSERT_TRUE(before.has_value()) << before.error().ToString();
   EXPECT_EQ(before->current_end_date(), "2016-03-31");
   EXPECT_EQ(before->options_used(), 0);
-  EXPECT_EQ(lifecycle::StatusOn(*before, D("2016-06-30")), "lapsed");
+  EXPECT_EQ(domain::StatusOn(*before, D("2016-06-30")), "lapsed");
   // The same date as known on 1 March 2016: extended to 30 September.
   auto after = log->GetStateAt(kCri, D("2016-06-30"), T("2016-03-01T00:00:00Z"));
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->current_end_date(), "2016-09-30");
   EXPECT_EQ(after->current_value_pence(), 72867800 + 36433900);
-  EXPECT_EQ(lifecycle::StatusOn(*after, D("2016-06-30")), "active");
+  EXPECT_EQ(domain::StatusOn(*after, D("2016-06-30")), "active");
   // As at 1 Feb 2016 (before the extension took effect), as known now.
   auto early = log->GetStateAt(kCri, D("2016-02-01"), std::nullopt);
   EXPECT_EQ(early->current_end_date(), "2016-03-31");
@@ -235,7 +235,7 @@ TEST(AlertsTest, AQueryReadsOnlyTheEntriesInItsWindow) {
   const auto states = log->ListContracts("", SIZE_MAX);
   ASSERT_TRUE(states.has_value());
   for (const auto& s : *states) {
-    if (auto e = lifecycle::AlertEntryFor(s); e && lifecycle::AlertOn(*e, as_of, 30)) ++expected;
+    if (auto e = domain::AlertEntryFor(s); e && domain::AlertOn(*e, as_of, 30)) ++expected;
   }
   EXPECT_EQ(r->alerts.size(), expected);
   EXPECT_GT(expected, 100u);

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/error.h"
+#include "domain/dates.h"
+#include "domain/error.h"
 
-namespace contrack::lifecycle {
+namespace contrack::domain {
 
 // Rule names (stable): a refusal is ErrorCode::kRuleRefused with Error::rule set to one of these,
 // and Error::name() on the wire (the HTTP API answers them with 422).
@@ -97,4 +97,4 @@ std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, Date as_of, int w
 std::vector<v1::EventRecord> EventsAsOf(std::span<const v1::EventRecord> events,
                                         std::optional<Date> as_of, std::optional<Micros> known_at);
 
-}  // namespace contrack::lifecycle
+}  // namespace contrack::domain

@@ -1,11 +1,11 @@
 // One append's decision: records stamped in order, the state folded, refusals named by event.
-#include "services/lifecycle/decide.h"
+#include "domain/decide.h"
 
 #include <gtest/gtest.h>
 
 #include "tests/support/test_support.h"
 
-namespace contrack::lifecycle {
+namespace contrack::domain {
 namespace {
 
 using testing::Body;
@@ -87,4 +87,4 @@ TEST(DecideTest, OnlyAnAdminRetractsAReassignment) {
 }
 
 }  // namespace
-}  // namespace contrack::lifecycle
+}  // namespace contrack::domain

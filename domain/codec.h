@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "services/lifecycle/error.h"
+#include "domain/error.h"
 
 namespace contrack {
 

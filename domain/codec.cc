@@ -1,5 +1,5 @@
 // protobuf JSON mapping with contrack's conventions.
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 
 namespace contrack {
 

@@ -1,5 +1,5 @@
 // Principals and the write authorisation rule.
-#include "services/lifecycle/principal.h"
+#include "domain/principal.h"
 
 #include <algorithm>
 

@@ -1,14 +1,14 @@
 // Lifecycle rules (SPEC, Lifecycle rules and Compliance flags).
-#include "services/lifecycle/lifecycle.h"
+#include "domain/lifecycle.h"
 
 #include <algorithm>
 #include <unordered_set>
 #include <vector>
 
-#include "services/lifecycle/format_text.h"
-#include "services/lifecycle/principal.h"
+#include "domain/format_text.h"
+#include "domain/principal.h"
 
-namespace contrack::lifecycle {
+namespace contrack::domain {
 namespace {
 
 // Parses a date already validated by ValidateBody.
@@ -491,4 +491,4 @@ std::vector<v1::EventRecord> EventsAsOf(std::span<const v1::EventRecord> events,
   return out;
 }
 
-}  // namespace contrack::lifecycle
+}  // namespace contrack::domain

@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/error.h"
-#include "services/lifecycle/lifecycle.h"
-#include "services/lifecycle/principal.h"
+#include "domain/dates.h"
+#include "domain/error.h"
+#include "domain/lifecycle.h"
+#include "domain/principal.h"
 
-namespace contrack::lifecycle {
+namespace contrack::domain {
 
 struct AppendInput {
   std::string contract_id;
@@ -42,4 +42,4 @@ struct Decision {
 // an admin's act (forbidden otherwise), as appending one is (AuthorizeAppend).
 [[nodiscard]] Result<Decision> Decide(const AppendInput& in, const Rules& rules);
 
-}  // namespace contrack::lifecycle
+}  // namespace contrack::domain

@@ -1,5 +1,5 @@
 // Calendar arithmetic: real dates only, option periods, RFC 3339, financial years.
-#include "services/lifecycle/dates.h"
+#include "domain/dates.h"
 
 #include <gtest/gtest.h>
 

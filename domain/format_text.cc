@@ -1,5 +1,5 @@
 // Money and bytes as text.
-#include "services/lifecycle/format_text.h"
+#include "domain/format_text.h"
 
 namespace contrack {
 namespace {

@@ -1,6 +1,6 @@
 // Every hard rule refuses with its code and facts; every flag is raised and cleared; replay with
 // corrections equals the incremental fold.
-#include "services/lifecycle/lifecycle.h"
+#include "domain/lifecycle.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "tests/support/test_support.h"
 
-namespace contrack::lifecycle {
+namespace contrack::domain {
 namespace {
 
 using testing::kCriAward;
@@ -365,4 +365,4 @@ TEST(LifecycleTest, StatusOnDerivesLapsed) {
 }
 
 }  // namespace
-}  // namespace contrack::lifecycle
+}  // namespace contrack::domain

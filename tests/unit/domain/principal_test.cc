@@ -1,10 +1,10 @@
 // The write authorisation rule: who may append to a contract, decided against the authority its
 // first event fixed; and that no correction or award moves that authority.
-#include "services/lifecycle/principal.h"
+#include "domain/principal.h"
 
 #include <gtest/gtest.h>
 
-#include "services/lifecycle/lifecycle.h"
+#include "domain/lifecycle.h"
 #include "tests/support/test_support.h"
 
 namespace contrack {
@@ -84,17 +84,17 @@ TEST(AuthorizeAppendTest, OnlyAnAdminReassignsAnAuthority) {
 
 TEST(AuthorityRuleTest, ReplayKeepsTheFirstEventsAuthorityAfterItIsRetracted) {
   std::vector<v1::EventRecord> events = {Record("C", 1, kAward), Record("C", 2, kCorrectAward)};
-  auto s = lifecycle::Replay(events, {});
+  auto s = domain::Replay(events, {});
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_EQ(s->authority(), "Leeds City Council");
   // A later award naming another authority is refused, incrementally and on replay.
-  auto next = lifecycle::Next(&*s, Record("C", 3, kLeicsAward), events, {});
+  auto next = domain::Next(&*s, Record("C", 3, kLeicsAward), events, {});
   ASSERT_FALSE(next);
-  EXPECT_EQ(next.error().name(), lifecycle::kAuthorityMismatch);
+  EXPECT_EQ(next.error().name(), domain::kAuthorityMismatch);
   events.push_back(Record("C", 3, kLeicsAward));
-  auto replay = lifecycle::Replay(events, {});
+  auto replay = domain::Replay(events, {});
   ASSERT_FALSE(replay);
-  EXPECT_EQ(replay.error().name(), lifecycle::kAuthorityMismatch);
+  EXPECT_EQ(replay.error().name(), domain::kAuthorityMismatch);
 }
 
 TEST(AuthorityRuleTest, AReassignmentMovesTheAuthorityAndItsRetractionMovesItBack) {
@@ -103,13 +103,13 @@ TEST(AuthorityRuleTest, AReassignmentMovesTheAuthorityAndItsRetractionMovesItBac
       Record(
           "C", 2,
           R"({"event_id":"bbbbbbbb-0000-4000-8000-000000000009","authority_reassignment":{"authority":"Leicestershire County Council","reason":"r"}})")};
-  auto s = lifecycle::Replay(events, {});
+  auto s = domain::Replay(events, {});
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_EQ(s->authority(), "Leicestershire County Council");
   events.push_back(Record(
       "C", 3,
       R"({"correction":{"corrects_event_id":"bbbbbbbb-0000-4000-8000-000000000009","reason":"r"}})"));
-  auto back = lifecycle::Replay(events, {});
+  auto back = domain::Replay(events, {});
   ASSERT_TRUE(back) << back.error().ToString();
   EXPECT_EQ(back->authority(), "Leeds City Council");
 }

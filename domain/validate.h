@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/dates.h"
-#include "services/lifecycle/error.h"
+#include "domain/dates.h"
+#include "domain/error.h"
 
 namespace contrack {
 

@@ -1,5 +1,5 @@
 // Money and bytes as text: one formatter each, for people and for the register CSV.
-#include "services/lifecycle/format_text.h"
+#include "domain/format_text.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Field-level validation of event bodies.
-#include "services/lifecycle/validate.h"
+#include "domain/validate.h"
 
 #include <algorithm>
 #include <array>

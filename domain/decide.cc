@@ -1,11 +1,11 @@
 // One append's decision: normalise, stamp and fold each body.
-#include "services/lifecycle/decide.h"
+#include "domain/decide.h"
 
 #include <utility>
 
-#include "services/lifecycle/validate.h"
+#include "domain/validate.h"
 
-namespace contrack::lifecycle {
+namespace contrack::domain {
 
 Result<Decision> Decide(const AppendInput& in, const Rules& rules) {
   Decision out;
@@ -56,4 +56,4 @@ Result<Decision> Decide(const AppendInput& in, const Rules& rules) {
   return out;
 }
 
-}  // namespace contrack::lifecycle
+}  // namespace contrack::domain

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "proto/contrack.pb.h"
-#include "services/lifecycle/error.h"
+#include "domain/error.h"
 
 namespace contrack {
 

@@ -1,5 +1,5 @@
 // Calendar arithmetic for contract periods and recorded instants.
-#include "services/lifecycle/dates.h"
+#include "domain/dates.h"
 
 #include <cstdio>
 

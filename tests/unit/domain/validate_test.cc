@@ -1,9 +1,9 @@
 // Shape validation: ids, required fields, JSON decoding.
-#include "services/lifecycle/validate.h"
+#include "domain/validate.h"
 
 #include <gtest/gtest.h>
 
-#include "services/lifecycle/codec.h"
+#include "domain/codec.h"
 
 namespace contrack {
 namespace {
