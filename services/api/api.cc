@@ -12,15 +12,14 @@
 #include "domain/codec.h"
 #include "domain/lifecycle.h"
 #include "domain/validate.h"
+#include "services/api/params.h"
+#include "services/api/wire.h"
 #include "services/views/reports.h"
 #include "storage/backup_archive.h"
-#include "services/api/wire.h"
 
 namespace contrack::api {
 namespace {
 
-constexpr size_t kDefaultPage = 100;
-constexpr size_t kMaxPage = 1000;
 constexpr int64_t kMaxWaitMs = 60000;
 // The largest `after` / `after_version`: reading starts at the next one, which must exist.
 constexpr uint64_t kMaxAfter = UINT64_MAX - 1;
@@ -35,82 +34,6 @@ Response Json(unsigned status, const google::protobuf::Message& m) {
 // The answer for an error: its status is HttpStatusFor(code).
 Response Error(ErrorCode code, std::string message) {
   return ErrorResponse(contrack::Error{code, std::move(message), std::nullopt});
-}
-
-bool FromHex(char c, int* v) {
-  if (c >= '0' && c <= '9')
-    *v = c - '0';
-  else if (c >= 'a' && c <= 'f')
-    *v = c - 'a' + 10;
-  else if (c >= 'A' && c <= 'F')
-    *v = c - 'A' + 10;
-  else
-    return false;
-  return true;
-}
-
-// Percent-decodes `s` ('+' is a space in queries); nullopt when malformed.
-std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      int hi, lo;
-      if (i + 2 >= s.size()) return std::nullopt;
-      if (!FromHex(s[i + 1], &hi) || !FromHex(s[i + 2], &lo)) return std::nullopt;
-      out.push_back(static_cast<char>(hi << 4 | lo));
-      i += 2;
-    } else if (s[i] == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-Result<uint64_t> ParseUint(const std::map<std::string, std::string>& q, const std::string& key,
-                           uint64_t fallback, uint64_t max) {
-  auto it = q.find(key);
-  if (it == q.end()) return fallback;
-  uint64_t v = 0;
-  const auto* end = it->second.data() + it->second.size();
-  auto [p, ec] = std::from_chars(it->second.data(), end, v);
-  if (ec != std::errc() || p != end || it->second.empty()) {
-    return Fail(kInvalidArgument,
-                key + ": \"" + it->second.substr(0, 32) + "\" is not a non-negative integer");
-  }
-  if (v > max) {
-    return Fail(kInvalidArgument,
-                key + " is " + std::to_string(v) + "; the limit is " + std::to_string(max));
-  }
-  return v;
-}
-
-// A page size: 1..kMaxPage. Zero would be a page that can never advance.
-Result<uint64_t> ParseLimit(const std::map<std::string, std::string>& q) {
-  auto v = ParseUint(q, "limit", kDefaultPage, kMaxPage);
-  if (v && *v == 0) return Fail(kInvalidArgument, "limit is 0; it must be at least 1");
-  return v;
-}
-
-struct TimeBounds {
-  std::optional<Date> as_of;
-  std::optional<Micros> known_at;
-};
-
-Result<TimeBounds> ParseBounds(const std::map<std::string, std::string>& q) {
-  TimeBounds b;
-  if (auto it = q.find("as_of"); it != q.end()) {
-    auto d = ParseDate(it->second, "as_of");
-    if (!d) return std::unexpected(d.error());
-    b.as_of = *d;
-  }
-  if (auto it = q.find("known_at"); it != q.end()) {
-    auto t = ParseRfc3339(it->second, "known_at");
-    if (!t) return std::unexpected(t.error());
-    b.known_at = *t;
-  }
-  return b;
 }
 
 // The refusal of a read of `authority`'s contracts by `p`.
@@ -186,45 +109,6 @@ struct Api::Ctx {
 Api::Api(storage::EventLog& log, const TokenStore& tokens, Metrics& metrics, FeedHub& hub,
          net::any_io_executor blocking)
     : log_(log), tokens_(tokens), metrics_(metrics), hub_(hub), blocking_(std::move(blocking)) {}
-
-namespace {
-
-// Splits the target into decoded path segments and query parameters.
-std::optional<Response> ParseTarget(const std::string& target, std::string* path,
-                                    std::vector<std::string>* segments,
-                                    std::map<std::string, std::string>* query) {
-  const size_t q = target.find('?');
-  *path = target.substr(0, q);
-  if (path->empty() || (*path)[0] != '/') {
-    return Error(kInvalidArgument, "request target must be an absolute path");
-  }
-  size_t pos = 1;
-  while (pos <= path->size()) {
-    size_t slash = path->find('/', pos);
-    if (slash == std::string::npos) slash = path->size();
-    auto seg = Decode(std::string_view(*path).substr(pos, slash - pos), false);
-    if (!seg) return Error(kInvalidArgument, "malformed percent-encoding in the path");
-    segments->push_back(*seg);
-    pos = slash + 1;
-  }
-  if (!segments->empty() && segments->back().empty()) segments->pop_back();
-  if (q == std::string::npos) return std::nullopt;
-  std::string_view qs = std::string_view(target).substr(q + 1);
-  while (!qs.empty()) {
-    size_t amp = qs.find('&');
-    std::string_view pair = qs.substr(0, amp);
-    qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    auto key = Decode(pair.substr(0, eq), true);
-    auto value = Decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    if (!key || !value) return Error(kInvalidArgument, "malformed percent-encoding in the query");
-    (*query)[*key] = *value;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 // Where a route's handler runs.
 enum class RunOn {
@@ -347,7 +231,7 @@ std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Reques
   std::string path;
   std::vector<std::string> segments;
   std::map<std::string, std::string> query;
-  if (auto bad = ParseTarget(req.target, &path, &segments, &query)) return std::nullopt;
+  if (!ParseTarget(req.target, &path, &segments, &query)) return std::nullopt;
   const Route* feed = nullptr;
   for (const Route& r : Routes()) {
     if (r.method == http::verb::get && r.pattern == "/v1/feed") feed = &r;
@@ -369,8 +253,8 @@ void Api::Handle(Request req, net::any_io_executor executor, Done done) {
   auto c = std::make_shared<Ctx>();
   c->req = std::move(req);
   c->executor = std::move(executor);
-  if (auto bad = ParseTarget(c->req.target, &c->path, &c->segments, &c->query)) {
-    return done(std::move(*bad));
+  if (auto parsed = ParseTarget(c->req.target, &c->path, &c->segments, &c->query); !parsed) {
+    return done(ErrorResponse(parsed.error()));
   }
   Dispatch(c, std::move(done));
 }

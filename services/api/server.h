@@ -13,6 +13,7 @@
 
 #include "services/api/api.h"
 #include "services/api/net.h"
+#include "services/api/request_hygiene.h"
 
 namespace contrack::api {
 
@@ -28,17 +29,6 @@ struct ServerOptions {
   // Server-Sent Event streams one principal may hold open at once; one more is answered 429.
   size_t max_streams_per_principal = 8;
 };
-
-// Request hygiene (RFC 9112), checked on the header before any body is read: a Transfer-Encoding
-// on HTTP/1.0, together with Content-Length, or not ending in chunked; an HTTP/1.1 request
-// without exactly one Host; more than one Authorization header. Returns the answer to send (400,
-// or 501 for a transfer coding other than chunked) after which the connection must be closed, or
-// nullopt when the header is acceptable.
-std::optional<Response> CheckRequestHeader(const http::request_header<>& header);
-
-// `target` as the access log writes it: the values of query parameters whose name (decoded, any
-// case) contains "token", "secret", "passw", "auth" or "key" are replaced by "REDACTED".
-std::string RedactTarget(const std::string& target);
 
 // Lets one line through a second; counts the ones held back. Safe for concurrent use.
 class LogThrottle {
