@@ -18,7 +18,7 @@
 # about 200 MB of log) from landing on the next. Read the summary as evidence only when the
 # pairs agree: "b_faster_pairs" near AB_PAIRS or near 0, not a median ratio alone.
 # Instruction counts (valgrind, bench/profile.sh) are repeatable but miss memory latency: in
-# 2026-12 a change that removed a fifth of the instructions per append was no faster here.
+# one measured change that removed a fifth of the instructions per append was no faster here.
 set -euo pipefail
 A=${1:?usage: bench/ab.sh A_BENCH B_BENCH}
 B=${2:?usage: bench/ab.sh A_BENCH B_BENCH}

@@ -20,7 +20,7 @@
 #   BENCH_SECONDS=5             measured seconds per figure per round (after BENCH_WARMUP=1)
 #   BENCH_CONTRACTS=10000       contracts awarded before the append and read runs
 #   BENCH_ALERT_CONTRACTS=1000000  contracts in the large log (alerts, memory)
-#   BENCH_REBUILD_EVENTS=10000000  events in the large log (rebuild, memory): the size;
+#   BENCH_REBUILD_EVENTS=10000000  events in the large log (rebuild, memory): SPEC's size;
 #                               about 5 of the run's minutes on the 2-core machine
 #   BENCH_DIR=build-bench       build directory; the data lives in $BENCH_DIR/bench-data (same
 #                               disk), removed at the end unless BENCH_KEEP_DATA=1
