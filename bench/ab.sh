@@ -17,7 +17,7 @@
 # time, and `sync` plus a 1 s pause before each run keeps one run's writeback (a 5 s run writes
 # about 200 MB of log) from landing on the next. Read the summary as evidence only when the
 # pairs agree: "b_faster_pairs" near AB_PAIRS or near 0, not a median ratio alone.
-# Instruction counts (valgrind, bench/profile.sh) are repeatable but miss memory latency: in
+# Instruction counts (valgrind, bench/profile.sh) are repeatable but miss memory latency:
 # one measured change that removed a fifth of the instructions per append was no faster here.
 set -euo pipefail
 A=${1:?usage: bench/ab.sh A_BENCH B_BENCH}
