@@ -76,8 +76,7 @@ fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 # --- build ----------------------------------------------------------------------------------------
-# Release, at -O2: GCC 12 at -O3 reports a false -Wrestrict inside std::string (GCC bug 105651) in
-# services/lifecycle, and warnings are errors.
+# Release, at -O2: the figures in docs/performance.md were measured so.
 log "building contrack (Release) in $BENCH_DIR"
 cmake -S . -B "$BENCH_DIR" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
   -DCONTRACK_BUILD_BENCH=ON -DCONTRACK_BUILD_TESTS=OFF >/dev/null
