@@ -190,6 +190,12 @@ class AbuseTest : public ::testing::Test {
 // Finding 7: descriptors, connections and streams
 
 TEST_F(AbuseTest, OutOfDescriptorsTheAcceptorBacksOffLogsLittleAndRecovers) {
+#ifdef CONTRACK_SANITIZED
+  // UBSan's vptr check tests whether memory is readable through a pipe(2); with every descriptor
+  // in use that fails, and it reports a valid error_category as invalid and aborts contrackd.
+  // The normal build runs this test.
+  GTEST_SKIP() << "skipped under the sanitizers: their runtime needs free file descriptors";
+#endif
   ASSERT_NO_FATAL_FAILURE(StartServer());
   const pid_t pid = server_->pid();
   // Leave contrackd 16 free descriptors: its limit becomes the number below which 16 are free
