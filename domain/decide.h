@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "proto/contrack.pb.h"
 #include "domain/dates.h"
 #include "domain/error.h"
 #include "domain/lifecycle.h"
 #include "domain/principal.h"
+#include "proto/contrack.pb.h"
 
 namespace contrack::domain {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "proto/contrack.pb.h"
 #include "domain/dates.h"
 #include "domain/error.h"
+#include "proto/contrack.pb.h"
 
 namespace contrack::domain {
 

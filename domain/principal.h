@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "proto/contrack.pb.h"
 #include "domain/error.h"
+#include "proto/contrack.pb.h"
 
 namespace contrack {
 

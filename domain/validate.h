@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "proto/contrack.pb.h"
 #include "domain/dates.h"
 #include "domain/error.h"
+#include "proto/contrack.pb.h"
 
 namespace contrack {
 

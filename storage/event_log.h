@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "proto/contrack.pb.h"
 #include "domain/dates.h"
 #include "domain/error.h"
 #include "domain/principal.h"
+#include "proto/contrack.pb.h"
 #include "storage/options.h"
 
 namespace contrack::storage {

@@ -144,7 +144,7 @@ Result<v1::ContractState> LogImpl::GetStateAt(const std::string& contract_id,
   auto state = domain::Replay(events, options_.rules);
   if (!state) {
     return Fail(state.error(), "the state of " + contract_id +
-                                        " at that time breaks a rule: " + state.error().message);
+                                   " at that time breaks a rule: " + state.error().message);
   }
   return state;
 }

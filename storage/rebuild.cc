@@ -69,7 +69,7 @@ Result<void> LogImpl::Rebuild() {
     auto next = domain::Next(prev ? &*prev : nullptr, rec, prior, options_.rules);
     if (!next) {
       return Fail(next.error(), "rebuild: event " + std::to_string(seq) +
-                                         " no longer applies: " + next.error().message);
+                                    " no longer applies: " + next.error().message);
     }
     states[rec.contract_id()] = std::move(*next);
     batch.Put(handles_[kStreamsIdx], format::StreamKey(rec.contract_id(), rec.version()), seq_key);

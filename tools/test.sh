@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
 
+echo "== clang-format: every C++ file the project wrote follows .clang-format"
+git ls-files '*.cc' '*.h' | grep -v '^tests/ocds/' | xargs clang-format --dry-run --Werror
+
 jobs=$(nproc)
 run_suite() {
   local dir=$1; shift

@@ -14,8 +14,8 @@
 #include <cstring>
 #include <set>
 
-#include "proto/contrack.pb.h"
 #include "domain/codec.h"
+#include "proto/contrack.pb.h"
 
 namespace contrack::api {
 namespace {

@@ -3,8 +3,8 @@
 // functions, safe for concurrent use.
 #pragma once
 
-#include "proto/contrack.pb.h"
 #include "domain/dates.h"
+#include "proto/contrack.pb.h"
 #include "storage/event_log.h"
 
 namespace contrack::wire {

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "proto/contrack.pb.h"
 #include "domain/error.h"
+#include "proto/contrack.pb.h"
 
 namespace contrack::views {
 

@@ -4,10 +4,10 @@
 #include <string>
 #include <string_view>
 
-#include "proto/contrack.pb.h"
 #include "domain/codec.h"
 #include "domain/dates.h"
 #include "domain/validate.h"
+#include "proto/contrack.pb.h"
 #include "tests/fuzz/targets.h"
 
 namespace contrack::fuzz {

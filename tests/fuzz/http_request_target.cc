@@ -16,12 +16,12 @@
 #include <string_view>
 #include <thread>
 
+#include "domain/codec.h"
 #include "services/api/api.h"
 #include "services/api/auth.h"
 #include "services/api/feed_hub.h"
 #include "services/api/metrics.h"
 #include "services/api/server.h"
-#include "domain/codec.h"
 #include "storage/event_log.h"
 #include "tests/fuzz/targets.h"
 

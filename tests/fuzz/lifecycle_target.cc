@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "proto/contrack.pb.h"
 #include "domain/codec.h"
 #include "domain/dates.h"
 #include "domain/lifecycle.h"
 #include "domain/validate.h"
+#include "proto/contrack.pb.h"
 #include "tests/fuzz/targets.h"
 
 namespace contrack::fuzz {

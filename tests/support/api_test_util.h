@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "proto/contrack.pb.h"
 #include "domain/codec.h"
+#include "proto/contrack.pb.h"
 #include "tests/support/http_client.h"
 
 namespace contrack::testing {

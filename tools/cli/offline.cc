@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "services/api/wire.h"
 #include "domain/codec.h"
+#include "services/api/wire.h"
 #include "services/views/reports.h"
 #include "tools/cli/render.h"
 

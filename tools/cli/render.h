@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "proto/contrack.pb.h"
 #include "domain/dates.h"
 #include "domain/format_text.h"
+#include "proto/contrack.pb.h"
 #include "storage/event_log.h"
 
 namespace contrack::cli {

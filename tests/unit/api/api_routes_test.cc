@@ -10,9 +10,9 @@
 #include <utility>  // before any Asio header (Boost 1.74 under C++23)
 #include <vector>
 
+#include "domain/codec.h"
 #include "proto/contrack.pb.h"
 #include "services/api/api.h"
-#include "domain/codec.h"
 #include "tests/support/test_support.h"
 
 namespace contrack::api {

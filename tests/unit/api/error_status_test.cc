@@ -5,11 +5,11 @@
 #include <string>
 #include <utility>
 
-#include "proto/contrack.pb.h"
-#include "services/api/api.h"
 #include "domain/codec.h"
 #include "domain/error.h"
 #include "domain/lifecycle.h"
+#include "proto/contrack.pb.h"
+#include "services/api/api.h"
 
 namespace contrack::api {
 namespace {

@@ -6,11 +6,11 @@
 #include <thread>
 
 #include "domain/lifecycle.h"
+#include "services/api/wire.h"
 #include "storage/event_log.h"
 #include "storage/format.h"
 #include "storage/log_impl.h"
 #include "tests/support/test_support.h"
-#include "services/api/wire.h"
 
 namespace contrack::storage {
 namespace {
