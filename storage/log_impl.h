@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -159,8 +160,9 @@ class LogImpl {
   StatePtr DurableCachedState(const std::string& id) const;
   Result<std::vector<v1::EventRecord>> LoadRecords(const std::string& id, const Group* g) const;
   Result<LoggedEvent> ReadEvent(uint64_t seq) const;
-  // Verify's check of the views against a replay of the log. REQUIRES: report->ok.
-  Result<void> VerifyViews(VerifyReport* report) const;
+  // Verify's check of the views against a replay of the log's contracts `ids` (every contract
+  // id the verified chain holds, in id order). REQUIRES: report->ok.
+  Result<void> VerifyViews(const std::set<std::string>& ids, VerifyReport* report) const;
   // Waits until groups up to `ticket` are written (or writes have failed).
   void WaitWritten(uint64_t ticket) const;
 
