@@ -1,6 +1,8 @@
 // Lifecycle rules (SPEC, Lifecycle rules and Compliance flags).
 #include "domain/lifecycle.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <unordered_set>
 #include <vector>
@@ -24,46 +26,153 @@ Result<int64_t> Add(int64_t a, int64_t b, const std::string& what) {
 
 std::string Who(const v1::ContractState& s) { return "contract " + s.contract_id(); }
 
+int32_t OptionsLeft(const v1::ContractState& s) {
+  return s.options_total() - s.options_used() - s.options_declined();
+}
+
 // The end reachable by exercising every remaining option, capped at max_end_date.
 std::string MaxExtent(const v1::ContractState& s) {
   if (s.current_end_date().empty()) return "";
+  if (s.status() == "terminated" || s.status() == "expired") return s.current_end_date();
   Date end = D(s.current_end_date());
-  for (int i = s.options_used(); i < s.options_total(); ++i) {
+  for (int i = s.options_used(); i < s.options_used() + OptionsLeft(s); ++i) {
     end = PeriodEnd(end, s.extension_options(i).months());
   }
   if (!s.max_end_date().empty() && D(s.max_end_date()) < end) end = D(s.max_end_date());
   return FormatDate(end);
 }
 
-void ComputeFlags(v1::ContractState* s) {
+// The flags a state implies, whatever event led to it.
+std::vector<std::string> DerivedFlags(const v1::ContractState& s) {
+  std::vector<std::string> out;
+  const bool awarded = !s.award_event_id().empty();
+  if (awarded && s.procedure() == "direct_award" && s.waivers_size() == 0) {
+    out.push_back(kFlagDirectAwardWithoutWaiver);
+  }
+  if (s.last_value_event_lacked_reference()) out.push_back(kFlagKeyDecisionWithoutRecord);
+  const int64_t net = s.variation_net_pence();
+  if (awarded && net != 0 && s.has_original_value_pence()) {
+    const int64_t orig = s.original_value_pence();
+    const __int128 abs_net = net < 0 ? -static_cast<__int128>(net) : net;
+    const int de_minimis_percent = s.category() == "works" ? 15 : 10;
+    if (abs_net * 100 > static_cast<__int128>(orig) * de_minimis_percent) {
+      out.push_back(kFlagVariationOverDeMinimis);
+    }
+    if (abs_net * 2 > static_cast<__int128>(orig)) out.push_back(kFlagVariationOver50Percent);
+  }
+  if (awarded && s.funding_size() > 0 && s.has_current_value_pence() &&
+      s.funding_committed_pence() < s.current_value_pence()) {
+    out.push_back(kFlagFundingShortfall);
+  }
+  if (awarded && !s.start_date().empty()) {
+    // A financial year "2017/18" runs 1 April 2017 to 31 March 2018; funding counts against
+    // the term it could pay for: start to the furthest reachable end (none when rolling).
+    const Date start = D(s.start_date());
+    const std::string reach = s.max_extent_date();
+    for (const auto& l : s.funding()) {
+      if (l.amount_pence() == 0 && l.conditional_amount_pence() == 0) continue;
+      const int y = std::stoi(l.financial_year().substr(0, 4));
+      const Date fy_start = std::chrono::year{y} / std::chrono::April / 1;
+      const Date fy_end = std::chrono::year{y + 1} / std::chrono::March / 31;
+      if (fy_end < start || (!reach.empty() && fy_start > D(reach))) {
+        out.push_back(kFlagFundingOutsideTerm);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+bool IsEventFlag(const std::string& f) {
+  return f == kFlagKeyDecisionNotMarked || f == kFlagCallInNotMarked ||
+         f == kFlagRetrospectiveDecision || f == kFlagTermExtendedWithoutOption;
+}
+
+// The flags `ev` raises by itself (they stand until it is retracted).
+std::vector<std::string> EventFlags(const v1::ContractState& before, const v1::EventRecord& ev,
+                                    const Rules& rules) {
+  std::vector<std::string> out;
+  const auto& body = ev.body();
+  const auto& d = body.decision();
+  if (body.has_decision() && !d.date().empty() && !body.has_waiver() &&
+      D(d.date()) > D(ev.effective_date())) {
+    out.push_back(kFlagRetrospectiveDecision);
+  }
+  // The amount the decision commits: the award's value (or its whole-life value when only that
+  // is stated), an extension's added value, a variation's change either way.
+  std::optional<int64_t> amount;
+  if (body.has_award()) {
+    if (body.award().has_value_pence()) {
+      amount = body.award().value_pence();
+    } else if (body.award().has_whole_life_value_pence()) {
+      amount = body.award().whole_life_value_pence();
+    }
+  } else if (body.has_extension()) {
+    amount = body.extension().value_pence_added();
+  } else if (body.has_variation()) {
+    const int64_t v = body.variation().value_delta_pence();
+    amount = v == INT64_MIN ? INT64_MAX : (v < 0 ? -v : v);
+  }
+  if (amount && body.has_decision() && !d.reference().empty()) {
+    const Thresholds t = rules.For(before.authority());
+    if (*amount >= t.key_decision_pence && !d.key_decision()) {
+      out.push_back(kFlagKeyDecisionNotMarked);
+    }
+    if (*amount >= t.call_in_pence && !d.call_in_eligible()) out.push_back(kFlagCallInNotMarked);
+  }
+  return out;
+}
+
+// Recomputes the contract's flags after `ev` and records in flag_history which were raised and
+// which cleared by it.
+void UpdateFlags(v1::ContractState* s, const v1::EventRecord& ev,
+                 const std::vector<std::string>& raised_by_event) {
+  std::vector<std::string> now = DerivedFlags(*s);
+  for (const auto& r : s->flag_history()) {
+    if (r.cleared_by_event_id().empty() && IsEventFlag(r.flag())) now.push_back(r.flag());
+  }
+  for (const auto& f : raised_by_event) now.push_back(f);
+  static const char* const kOrder[] = {
+      kFlagDirectAwardWithoutWaiver,  kFlagKeyDecisionWithoutRecord, kFlagKeyDecisionNotMarked,
+      kFlagCallInNotMarked,           kFlagVariationOverDeMinimis,   kFlagVariationOver50Percent,
+      kFlagTermExtendedWithoutOption, kFlagRetrospectiveDecision,    kFlagFundingShortfall,
+      kFlagFundingOutsideTerm};
+  std::vector<std::string> ordered;
+  for (const char* f : kOrder) {
+    if (std::find(now.begin(), now.end(), f) != now.end()) ordered.push_back(f);
+  }
+  // History: an event flag raised again by a later event opens a second record.
+  for (auto& r : *s->mutable_flag_history()) {
+    if (!r.cleared_by_event_id().empty()) continue;
+    if (std::find(ordered.begin(), ordered.end(), r.flag()) == ordered.end()) {
+      r.set_cleared_by_event_id(ev.event_id());
+      r.set_cleared_on(ev.effective_date());
+    }
+  }
+  for (const auto& f : ordered) {
+    const bool by_event =
+        std::find(raised_by_event.begin(), raised_by_event.end(), f) != raised_by_event.end();
+    const bool open = std::any_of(
+        s->flag_history().begin(), s->flag_history().end(),
+        [&](const auto& r) { return r.flag() == f && r.cleared_by_event_id().empty(); });
+    if (!open || (by_event && IsEventFlag(f))) {
+      if (open) continue;  // an event flag already standing: keep its first raising
+      auto* r = s->add_flag_history();
+      r->set_flag(f);
+      r->set_raised_by_event_id(ev.event_id());
+      r->set_raised_on(ev.effective_date());
+    }
+  }
   s->clear_flags();
-  const bool awarded = !s->award_event_id().empty();
-  if (awarded && s->procedure() == "direct_award" && s->waivers_size() == 0) {
-    s->add_flags(kFlagDirectAwardWithoutWaiver);
-  }
-  if (s->last_value_event_lacked_reference()) s->add_flags(kFlagKeyDecisionWithoutRecord);
-  const int64_t orig = s->original_value_pence();
-  const int64_t net = s->variation_net_pence();
-  const __int128 abs_net = net < 0 ? -static_cast<__int128>(net) : net;
-  const int de_minimis_percent = s->category() == "works" ? 15 : 10;
-  if (awarded && net != 0 && abs_net * 100 > static_cast<__int128>(orig) * de_minimis_percent) {
-    s->add_flags(kFlagVariationOverDeMinimis);
-  }
-  if (awarded && net != 0 && abs_net * 2 > static_cast<__int128>(orig)) {
-    s->add_flags(kFlagVariationOver50Percent);
-  }
-  if (awarded && s->funding_size() > 0) {
-    __int128 committed = s->funding_committed_pence();
-    if (s->options_used() > 0) committed += s->funding_conditional_pence();
-    if (committed < s->current_value_pence()) s->add_flags(kFlagFundingShortfall);
-  }
+  for (auto& f : ordered) s->add_flags(std::move(f));
 }
 
 // Records whether the event that set the contract's value left a key decision unrecorded.
 void NoteValueDecision(v1::ContractState* s, const v1::EventBody& body, const Rules& rules) {
   s->set_last_value_decision_reference(body.decision().reference());
-  s->set_last_value_event_lacked_reference(s->current_value_pence() >=
-                                               rules.key_decision_threshold_pence &&
+  s->set_last_value_event_lacked_reference(s->has_current_value_pence() &&
+                                           s->current_value_pence() >=
+                                               rules.For(s->authority()).key_decision_pence &&
                                            body.decision().reference().empty());
 }
 
@@ -77,7 +186,48 @@ Result<void> RequireLive(const v1::ContractState& s, const std::string& type) {
                                          s.termination_date() + "; a " + type +
                                          " is not allowed after termination");
   }
+  if (s.status() == "expired") {
+    return Fail(kContractExpired, "contract " + s.contract_id() + " expired on " + s.expiry_date() +
+                                      "; a " + type + " is not allowed after expiry");
+  }
   return {};
+}
+
+Result<void> CheckParticipants(const v1::ContractState& s,
+                               const google::protobuf::RepeatedPtrField<v1::Participant>& list,
+                               const std::string& lead, const std::string& field) {
+  for (const auto& p : list) {
+    if (p.authority() == lead) {
+      return Fail(kParticipantIsLead, field + " names " + p.authority() +
+                                          ", the lead authority of " + Who(s) +
+                                          "; a participant is another authority");
+    }
+  }
+  return {};
+}
+
+void DeriveWholeLife(v1::ContractState* s, const v1::Award& a) {
+  s->clear_whole_life_value_pence();
+  s->clear_whole_life_value_basis();
+  if (a.has_whole_life_value_pence()) {
+    s->set_whole_life_value_pence(a.whole_life_value_pence());
+    s->set_whole_life_value_basis("stated");
+    return;
+  }
+  if (!a.has_value_pence()) return;
+  int64_t option_months = 0;
+  for (const auto& o : a.extension_options()) option_months += o.months();
+  if (option_months == 0) {
+    s->set_whole_life_value_pence(a.value_pence());
+    s->set_whole_life_value_basis("derived");
+    return;
+  }
+  if (!a.has_annual_value_pence()) return;
+  const __int128 total = static_cast<__int128>(a.value_pence()) +
+                         static_cast<__int128>(a.annual_value_pence()) * option_months / 12;
+  if (total > INT64_MAX) return;
+  s->set_whole_life_value_pence(static_cast<int64_t>(total));
+  s->set_whole_life_value_basis("derived");
 }
 
 Result<void> ApplyAward(v1::ContractState* s, const v1::EventBody& body, const Rules& rules) {
@@ -89,7 +239,7 @@ Result<void> ApplyAward(v1::ContractState* s, const v1::EventBody& body, const R
     return Fail(kAuthorityMismatch,
                 Who(*s) + " belongs to " + s->authority() + "; the award names " + a.authority());
   }
-  if (D(a.end_date()) < D(a.start_date())) {
+  if (!a.end_date().empty() && D(a.end_date()) < D(a.start_date())) {
     return Fail(kEndBeforeStart,
                 "award.end_date " + a.end_date() + " is before start_date " + a.start_date());
   }
@@ -104,6 +254,19 @@ Result<void> ApplyAward(v1::ContractState* s, const v1::EventBody& body, const R
     if (!found) {
       return Fail(kUnknownWaiver, "award.waiver_event_id " + a.waiver_event_id() +
                                       " is not a waiver of " + Who(*s));
+    }
+  }
+  if (auto r = CheckParticipants(*s, a.participants(), a.authority(), "award.participants"); !r) {
+    return r;
+  }
+  // Funding recorded before the award may only be conditional on an option it now has.
+  for (const auto& l : s->funding()) {
+    if (l.conditional_on_option() > a.extension_options_size()) {
+      return Fail(kNoSuchOption, "funding for " + l.financial_year() + " from " + l.funder() +
+                                     " is conditional on option " +
+                                     std::to_string(l.conditional_on_option()) +
+                                     "; the award gives " +
+                                     std::to_string(a.extension_options_size()) + " options");
     }
   }
   s->set_status("active");
@@ -124,26 +287,86 @@ Result<void> ApplyAward(v1::ContractState* s, const v1::EventBody& body, const R
   *s->mutable_extension_options() = a.extension_options();
   s->set_options_total(a.extension_options_size());
   s->set_options_used(0);
+  s->set_options_declined(0);
+  s->clear_options();
+  for (int i = 0; i < a.extension_options_size(); ++i) {
+    auto* o = s->add_options();
+    o->set_number(i + 1);
+    o->set_months(a.extension_options(i).months());
+    o->set_status("available");
+  }
   s->set_notice_period_days(a.has_notice_period_days() ? a.notice_period_days() : 90);
   s->set_procurement_lead_days(a.has_procurement_lead_days() ? a.procurement_lead_days() : 270);
-  s->set_original_value_pence(a.value_pence());
-  s->set_current_value_pence(a.value_pence());
-  s->set_annual_value_pence(a.annual_value_pence());
-  s->set_vat_not_recoverable_pence(a.vat_not_recoverable_pence());
+  s->clear_original_value_pence();
+  s->clear_current_value_pence();
+  if (a.has_value_pence()) {
+    s->set_original_value_pence(a.value_pence());
+    s->set_current_value_pence(a.value_pence());
+  }
+  s->clear_annual_value_pence();
+  if (a.has_annual_value_pence()) s->set_annual_value_pence(a.annual_value_pence());
+  s->clear_vat_not_recoverable_pence();
+  if (a.has_vat_not_recoverable_pence()) {
+    s->set_vat_not_recoverable_pence(a.vat_not_recoverable_pence());
+  }
+  DeriveWholeLife(s, a);
+  if (a.participants_size() > 0 || s->participants_size() == 0) {
+    *s->mutable_participants() = a.participants();
+  }
   s->set_award_event_id(body.event_id());
   if (body.has_decision()) *s->mutable_award_decision() = body.decision();
+  for (auto& w : *s->mutable_waivers()) {
+    if (!w.effective_date().empty() && D(w.effective_date()) > D(a.start_date())) {
+      w.set_retrospective(true);
+    }
+  }
   NoteValueDecision(s, body, rules);
   return {};
 }
 
-Result<void> ApplyExtension(v1::ContractState* s, const v1::EventBody& body, const Rules& rules) {
+// Moves the funding conditional on option `number` to committed (exercised) or to declined.
+Result<void> SettleConditionalFunding(v1::ContractState* s, int number, bool exercised) {
+  for (auto& l : *s->mutable_funding()) {
+    if (l.conditional_on_option() != number || l.conditional_amount_pence() == 0) continue;
+    const int64_t amount = l.conditional_amount_pence();
+    if (exercised) {
+      auto line = Add(l.amount_pence(), amount, "funding");
+      if (!line) return std::unexpected(line.error());
+      auto total = Add(s->funding_committed_pence(), amount, "funding");
+      if (!total) return std::unexpected(total.error());
+      l.set_amount_pence(*line);
+      s->set_funding_committed_pence(*total);
+    } else {
+      auto line = Add(l.declined_amount_pence(), amount, "declined funding");
+      if (!line) return std::unexpected(line.error());
+      auto total = Add(s->funding_declined_pence(), amount, "declined funding");
+      if (!total) return std::unexpected(total.error());
+      l.set_declined_amount_pence(*line);
+      s->set_funding_declined_pence(*total);
+    }
+    l.set_conditional_amount_pence(0);
+    s->set_funding_conditional_pence(s->funding_conditional_pence() - amount);
+  }
+  return {};
+}
+
+Result<void> ApplyExtension(v1::ContractState* s, const v1::EventRecord& ev, const Rules& rules) {
+  const auto& body = ev.body();
   if (auto r = RequireLive(*s, "extension"); !r) return r;
   const auto& e = body.extension();
+  if (s->current_end_date().empty()) {
+    return Fail(kNoEndDate, Who(*s) +
+                                " is a rolling contract with no end date; it has no "
+                                "options to extend");
+  }
   const Date end = D(s->current_end_date());
-  if (s->options_used() >= s->options_total()) {
-    return Fail(kNoExtensionOption, Who(*s) + " has used " + std::to_string(s->options_used()) +
-                                        " of " + std::to_string(s->options_total()) +
-                                        " options; current end " + s->current_end_date());
+  if (OptionsLeft(*s) <= 0) {
+    std::string msg = Who(*s) + " has used " + std::to_string(s->options_used()) + " of " +
+                      std::to_string(s->options_total()) + " options";
+    if (s->options_declined() > 0) {
+      msg += " and declined " + std::to_string(s->options_declined());
+    }
+    return Fail(kNoExtensionOption, msg + "; current end " + s->current_end_date());
   }
   if (D(body.effective_date()) > end) {
     return Fail(kContractLapsed, Who(*s) + " ended on " + s->current_end_date() +
@@ -170,30 +393,104 @@ Result<void> ApplyExtension(v1::ContractState* s, const v1::EventBody& body, con
                                        " is beyond the maximum end date " + s->max_end_date() +
                                        " of " + Who(*s));
   }
-  auto value = Add(s->current_value_pence(), e.value_pence_added(), "contract value");
-  if (!value) return std::unexpected(value.error());
-  s->set_options_used(s->options_used() + 1);
+  if (s->has_current_value_pence()) {
+    auto value = Add(s->current_value_pence(), e.value_pence_added(), "contract value");
+    if (!value) return std::unexpected(value.error());
+    s->set_current_value_pence(*value);
+  }
+  const int number = s->options_used() + 1;
+  if (auto r = SettleConditionalFunding(s, number, true); !r) return r;
+  auto* o = s->mutable_options(number - 1);
+  o->set_status("exercised");
+  o->set_event_id(ev.event_id());
+  o->set_date(ev.effective_date());
+  s->set_options_used(number);
   s->set_current_end_date(e.new_end_date());
-  s->set_current_value_pence(*value);
   NoteValueDecision(s, body, rules);
   return {};
 }
 
-Result<void> ApplyVariation(v1::ContractState* s, const v1::EventBody& body, const Rules& rules) {
+Result<void> ApplyOptionDeclined(v1::ContractState* s, const v1::EventRecord& ev) {
+  if (auto r = RequireLive(*s, "option_declined"); !r) return r;
+  const auto& d = ev.body().option_declined();
+  const int next = s->options_used() + s->options_declined() + 1;
+  if (OptionsLeft(*s) <= 0) {
+    return Fail(kNoExtensionOption,
+                Who(*s) + " has no option left to decline (" + std::to_string(s->options_total()) +
+                    " options: " + std::to_string(s->options_used()) + " exercised, " +
+                    std::to_string(s->options_declined()) + " declined)");
+  }
+  if (d.option() != 0 && d.option() != next) {
+    return Fail(kOptionNotNext, "option_declined.option is " + std::to_string(d.option()) +
+                                    "; the next option of " + Who(*s) + " is " +
+                                    std::to_string(next) +
+                                    " (options run in sequence: declining one declines the "
+                                    "rest)");
+  }
+  // Options run in sequence: the later ones cannot be exercised either.
+  for (int n = next; n <= s->options_total(); ++n) {
+    if (auto r = SettleConditionalFunding(s, n, false); !r) return r;
+    auto* o = s->mutable_options(n - 1);
+    o->set_status("declined");
+    o->set_event_id(ev.event_id());
+    o->set_date(ev.effective_date());
+  }
+  s->set_options_declined(s->options_total() - s->options_used());
+  return {};
+}
+
+Result<void> ApplyExpiry(v1::ContractState* s, const v1::EventRecord& ev) {
+  if (auto r = RequireLive(*s, "expiry"); !r) return r;
+  if (s->current_end_date().empty()) {
+    return Fail(kNoEndDate, Who(*s) +
+                                " is a rolling contract with no end date; it ends by "
+                                "termination, not expiry");
+  }
+  if (D(ev.effective_date()) < D(s->current_end_date())) {
+    return Fail(kExpiryBeforeEnd, "an expiry effective " + ev.effective_date() + " is before " +
+                                      Who(*s) + "'s current end " + s->current_end_date() +
+                                      "; record a termination to end it early, or an "
+                                      "option_declined to let it end");
+  }
+  for (int n = s->options_used() + s->options_declined() + 1; n <= s->options_total(); ++n) {
+    if (auto r = SettleConditionalFunding(s, n, false); !r) return r;
+    auto* o = s->mutable_options(n - 1);
+    o->set_status("declined");
+    o->set_event_id(ev.event_id());
+    o->set_date(ev.effective_date());
+  }
+  s->set_options_declined(s->options_total() - s->options_used());
+  s->set_status("expired");
+  s->set_expiry_date(s->current_end_date());
+  return {};
+}
+
+Result<void> ApplyVariation(v1::ContractState* s, const v1::EventRecord& ev, const Rules& rules,
+                            std::vector<std::string>* raised) {
+  const auto& body = ev.body();
   if (auto r = RequireLive(*s, "variation"); !r) return r;
   const auto& v = body.variation();
-  auto value = Add(s->current_value_pence(), v.value_delta_pence(), "contract value");
-  if (!value) return std::unexpected(value.error());
-  if (*value < 0) {
-    return Fail(kNegativeValue, "variation.value_delta_pence " +
-                                    FormatPounds(v.value_delta_pence()) +
-                                    " would take the value of " + Who(*s) + " from " +
-                                    FormatPounds(s->current_value_pence()) + " below zero");
+  std::optional<int64_t> value;
+  if (s->has_current_value_pence()) {
+    auto sum = Add(s->current_value_pence(), v.value_delta_pence(), "contract value");
+    if (!sum) return std::unexpected(sum.error());
+    if (*sum < 0) {
+      return Fail(kNegativeValue, "variation.value_delta_pence " +
+                                      FormatPounds(v.value_delta_pence()) +
+                                      " would take the value of " + Who(*s) + " from " +
+                                      FormatPounds(s->current_value_pence()) + " below zero");
+    }
+    value = *sum;
   }
   auto net = Add(s->variation_net_pence(), v.value_delta_pence(), "net variation");
   if (!net) return std::unexpected(net.error());
   if (!v.new_end_date().empty()) {
     const Date new_end = D(v.new_end_date());
+    if (!s->current_end_date().empty() && D(ev.effective_date()) > D(s->current_end_date())) {
+      return Fail(kContractLapsed, Who(*s) + " ended on " + s->current_end_date() +
+                                       "; a variation effective " + ev.effective_date() +
+                                       " cannot move the end of a lapsed contract");
+    }
     if (new_end < D(s->start_date())) {
       return Fail(kEndBeforeStart, "variation.new_end_date " + v.new_end_date() +
                                        " is before the start date " + s->start_date() + " of " +
@@ -204,11 +501,35 @@ Result<void> ApplyVariation(v1::ContractState* s, const v1::EventBody& body, con
                                          " is beyond the maximum end date " + s->max_end_date() +
                                          " of " + Who(*s));
     }
+    const std::string reach = MaxExtent(*s);
+    if (!reach.empty() && new_end > D(reach)) {
+      if (v.legal_basis().empty()) {
+        return Fail(kTermExtensionWithoutLegalBasis,
+                    "variation.new_end_date " + v.new_end_date() + " is beyond " + reach +
+                        ", the furthest end the options of " + Who(*s) +
+                        " reach; a term extension beyond the options needs "
+                        "variation.legal_basis");
+      }
+      raised->push_back(kFlagTermExtendedWithoutOption);
+    }
     s->set_current_end_date(v.new_end_date());
   }
-  s->set_current_value_pence(*value);
+  if (v.has_participants()) {
+    if (auto r = CheckParticipants(*s, v.participants().participants(), s->authority(),
+                                   "variation.participants");
+        !r) {
+      return r;
+    }
+    *s->mutable_participants() = v.participants().participants();
+  }
+  if (value) s->set_current_value_pence(*value);
+  if (s->has_whole_life_value_pence()) {
+    auto wl = Add(s->whole_life_value_pence(), v.value_delta_pence(), "whole-life value");
+    if (!wl) return std::unexpected(wl.error());
+    s->set_whole_life_value_pence(std::max<int64_t>(*wl, 0));
+  }
   s->set_variation_net_pence(*net);
-  s->set_variation_percent(s->original_value_pence() > 0
+  s->set_variation_percent(s->has_original_value_pence() && s->original_value_pence() > 0
                                ? static_cast<double>(*net) * 100.0 /
                                      static_cast<double>(s->original_value_pence())
                                : 0.0);
@@ -224,20 +545,29 @@ Result<void> ApplyTermination(v1::ContractState* s, const v1::EventBody& body) {
                                              " is before the start date " + s->start_date() +
                                              " of " + Who(*s));
   }
+  if (!s->current_end_date().empty() && D(t.termination_date()) > D(s->current_end_date())) {
+    return Fail(kTerminationAfterEnd,
+                "termination.termination_date " + t.termination_date() + " is after " + Who(*s) +
+                    "'s current end " + s->current_end_date() +
+                    "; a contract that reached its end is closed by an expiry");
+  }
+  for (int n = s->options_used() + s->options_declined() + 1; n <= s->options_total(); ++n) {
+    if (auto r = SettleConditionalFunding(s, n, false); !r) return r;
+  }
   s->set_status("terminated");
   s->set_termination_date(t.termination_date());
   s->set_termination_reason(t.reason());
-  if (D(t.termination_date()) < D(s->current_end_date())) {
-    s->set_current_end_date(t.termination_date());
-  }
+  s->set_current_end_date(t.termination_date());
   return {};
 }
 
 Result<void> ApplyWaiver(v1::ContractState* s, const v1::EventBody& body) {
   const auto& w = body.waiver();
-  if (s->status() == "terminated") {
-    return Fail(kContractTerminated, Who(*s) + " was terminated on " + s->termination_date() +
-                                         "; a waiver is not allowed after termination");
+  if (s->status() == "terminated" || s->status() == "expired") {
+    return Fail(kContractTerminated,
+                Who(*s) + " was " + s->status() + " on " +
+                    (s->status() == "expired" ? s->expiry_date() : s->termination_date()) +
+                    "; a waiver is not allowed after it ended");
   }
   if (s->authority().empty() && w.authority().empty()) {
     return Fail(kInvalidArgument, "waiver.authority is required on a contract's first event");
@@ -247,52 +577,103 @@ Result<void> ApplyWaiver(v1::ContractState* s, const v1::EventBody& body) {
                 Who(*s) + " belongs to " + s->authority() + "; the waiver names " + w.authority());
   }
   if (s->authority().empty()) s->set_authority(w.authority());
+  if (auto r = CheckParticipants(*s, w.participants(), s->authority(), "waiver.participants"); !r) {
+    return r;
+  }
+  if (w.participants_size() > 0) {
+    if (!s->award_event_id().empty() || s->waivers_size() > 0) {
+      return Fail(kInvalidArgument,
+                  "waiver.participants may be set only on the contract's first "
+                  "event; a variation changes the participants of " +
+                      Who(*s));
+    }
+    *s->mutable_participants() = w.participants();
+  }
   if (s->status().empty()) s->set_status("pre_award");
+  if (s->waiver_effective_date().empty()) s->set_waiver_effective_date(body.effective_date());
   auto* rec = s->add_waivers();
   rec->set_event_id(body.event_id());
   *rec->mutable_rules() = w.rules();
   rec->set_justification(w.justification());
   rec->set_approved_by(w.approved_by());
   rec->set_decision_reference(body.decision().reference());
+  rec->set_effective_date(body.effective_date());
+  rec->set_retrospective(!s->award_event_id().empty());
   return {};
 }
 
 Result<void> ApplyFunding(v1::ContractState* s, const v1::EventBody& body) {
   const auto& f = body.funding();
+  const int option = f.conditional_on_option() > 0 ? f.conditional_on_option()
+                                                   : (f.conditional_on_extension() ? 1 : 0);
+  std::string option_status;
+  if (option > 0) {
+    if (!s->award_event_id().empty() && option > s->options_total()) {
+      return Fail(kNoSuchOption, "funding is conditional on option " + std::to_string(option) +
+                                     "; " + Who(*s) + " has " + std::to_string(s->options_total()) +
+                                     " options");
+    }
+    if (!s->award_event_id().empty()) option_status = s->options(option - 1).status();
+  }
   v1::FundingLine* line = nullptr;
   for (auto& l : *s->mutable_funding()) {
-    if (l.funder() == f.funder() && l.financial_year() == f.financial_year()) line = &l;
+    if (l.funder() == f.funder() && l.financial_year() == f.financial_year() &&
+        l.conditional_on_option() == option) {
+      line = &l;
+    }
   }
   if (line == nullptr) {
     line = s->add_funding();
     line->set_funder(f.funder());
     line->set_financial_year(f.financial_year());
+    line->set_conditional_on_option(option);
   }
-  if (f.conditional_on_extension()) {
-    auto a = Add(line->conditional_amount_pence(), f.amount_pence(), "conditional funding");
+  auto add = [&](int64_t line_amount, int64_t total, const char* what,
+                 void (v1::FundingLine::*set_line)(int64_t),
+                 void (v1::ContractState::*set_total)(int64_t)) -> Result<void> {
+    auto a = Add(line_amount, f.amount_pence(), what);
     if (!a) return std::unexpected(a.error());
-    auto t = Add(s->funding_conditional_pence(), f.amount_pence(), "conditional funding");
+    auto t = Add(total, f.amount_pence(), what);
     if (!t) return std::unexpected(t.error());
-    line->set_conditional_amount_pence(*a);
-    s->set_funding_conditional_pence(*t);
+    (line->*set_line)(*a);
+    (s->*set_total)(*t);
+    return {};
+  };
+  Result<void> r;
+  if (option == 0 || option_status == "exercised") {
+    r = add(line->amount_pence(), s->funding_committed_pence(), "funding",
+            &v1::FundingLine::set_amount_pence, &v1::ContractState::set_funding_committed_pence);
+  } else if (option_status == "declined") {
+    r = add(line->declined_amount_pence(), s->funding_declined_pence(), "declined funding",
+            &v1::FundingLine::set_declined_amount_pence,
+            &v1::ContractState::set_funding_declined_pence);
   } else {
-    auto a = Add(line->amount_pence(), f.amount_pence(), "funding");
-    if (!a) return std::unexpected(a.error());
-    auto t = Add(s->funding_committed_pence(), f.amount_pence(), "funding");
-    if (!t) return std::unexpected(t.error());
-    line->set_amount_pence(*a);
-    s->set_funding_committed_pence(*t);
+    r = add(line->conditional_amount_pence(), s->funding_conditional_pence(), "conditional funding",
+            &v1::FundingLine::set_conditional_amount_pence,
+            &v1::ContractState::set_funding_conditional_pence);
   }
-  // Keep the lines in (financial year, funder) order so a state never depends on arrival order.
-  std::sort(
-      s->mutable_funding()->begin(), s->mutable_funding()->end(), [](const auto& x, const auto& y) {
-        return std::tie(x.financial_year(), x.funder()) < std::tie(y.financial_year(), y.funder());
-      });
+  if (!r) return r;
+  // Keep the lines in (financial year, funder, option) order so a state never depends on
+  // arrival order.
+  std::sort(s->mutable_funding()->begin(), s->mutable_funding()->end(),
+            [](const auto& x, const auto& y) {
+              return std::make_tuple(x.financial_year(), x.funder(), x.conditional_on_option()) <
+                     std::make_tuple(y.financial_year(), y.funder(), y.conditional_on_option());
+            });
   return {};
 }
 
-// Applies one non-correction event to `s` in place.
-Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const Rules& rules) {
+// Events that may be effective before the contract's start: the waiver and award that create it,
+// funding (dated by its financial year), an authority reassignment, and a termination (whose own
+// rule, termination_before_start, names its date).
+bool MayPrecedeStart(const v1::EventBody& body) {
+  return body.has_award() || body.has_waiver() || body.has_funding() ||
+         body.has_authority_reassignment() || body.has_termination();
+}
+
+// Applies one non-correction event to `s` in place; `raised` collects the flags it raises.
+Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const Rules& rules,
+                          std::vector<std::string>* raised) {
   const auto& body = ev.body();
   const bool first = s->status().empty();
   if (first && !body.has_award() && !body.has_waiver()) {
@@ -301,26 +682,41 @@ Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const
                                                     "award or a waiver, not a " +
                                                     ev.type());
   }
-  if (s->status() == "terminated" && !body.has_funding() && !body.has_authority_reassignment()) {
-    return Fail(kContractTerminated, Who(*s) + " was terminated on " + s->termination_date() +
-                                         "; only funding and corrections may follow, not a " +
-                                         ev.type());
+  const bool closed = s->status() == "terminated" || s->status() == "expired";
+  if (closed && !body.has_funding() && !body.has_authority_reassignment()) {
+    const bool t = s->status() == "terminated";
+    return Fail(t ? kContractTerminated : kContractExpired,
+                Who(*s) +
+                    (t ? " was terminated on " + s->termination_date()
+                       : " expired on " + s->expiry_date()) +
+                    "; only funding and corrections may follow, not a " + ev.type());
   }
+  if (!s->start_date().empty() && !MayPrecedeStart(body) &&
+      D(ev.effective_date()) < D(s->start_date())) {
+    return Fail(kBeforeStart, "a " + ev.type() + " effective " + ev.effective_date() +
+                                  " is before the start date " + s->start_date() + " of " +
+                                  Who(*s));
+  }
+  *raised = EventFlags(*s, ev, rules);
   switch (body.payload_case()) {
     case v1::EventBody::kAward:
       return ApplyAward(s, body, rules);
     case v1::EventBody::kWaiver:
       return ApplyWaiver(s, body);
     case v1::EventBody::kExtension:
-      return ApplyExtension(s, body, rules);
+      return ApplyExtension(s, ev, rules);
+    case v1::EventBody::kOptionDeclined:
+      return ApplyOptionDeclined(s, ev);
     case v1::EventBody::kVariation:
-      return ApplyVariation(s, body, rules);
+      return ApplyVariation(s, ev, rules, raised);
     case v1::EventBody::kNovation:
       if (auto r = RequireLive(*s, "novation"); !r) return r;
       *s->mutable_supplier() = body.novation().supplier();
       return {};
     case v1::EventBody::kTermination:
       return ApplyTermination(s, body);
+    case v1::EventBody::kExpiry:
+      return ApplyExpiry(s, ev);
     case v1::EventBody::kFunding:
       return ApplyFunding(s, body);
     case v1::EventBody::kAuthorityReassignment:
@@ -341,16 +737,16 @@ void Stamp(v1::ContractState* s, const v1::EventRecord& ev) {
   s->set_last_effective_date(ev.effective_date());
 }
 
-void Finish(v1::ContractState* s) {
+void Finish(v1::ContractState* s, const v1::EventRecord& ev,
+            const std::vector<std::string>& raised) {
   s->set_max_extent_date(MaxExtent(*s));
-  ComputeFlags(s);
+  UpdateFlags(s, ev, raised);
 }
 
 // What an alerts entry is made of (AlertEntryFor), shared with SameAlertEntry and StatusOn.
 bool Live(const v1::ContractState& s) {
   return s.status() == "active" && !s.current_end_date().empty();
 }
-int32_t OptionsLeft(const v1::ContractState& s) { return s.options_total() - s.options_used(); }
 int32_t LeadDays(const v1::ContractState& s) {
   return OptionsLeft(s) > 0 ? s.notice_period_days() : s.procurement_lead_days();
 }
@@ -367,18 +763,19 @@ Result<v1::ContractState> Replay(std::span<const v1::EventRecord> events, const 
   // never moves a contract to another authority (only an authority_reassignment does).
   if (!events.empty()) s.set_authority(FirstEventAuthority(events.front().body()));
   for (const auto& ev : events) {
+    std::vector<std::string> raised;
     if (!ev.body().has_correction() && !retracted.contains(ev.event_id())) {
       s.set_contract_id(ev.contract_id());
-      if (auto r = ApplyPayload(&s, ev, rules); !r) return std::unexpected(r.error());
+      if (auto r = ApplyPayload(&s, ev, rules, &raised); !r) return std::unexpected(r.error());
     }
     Stamp(&s, ev);
+    Finish(&s, ev, raised);
   }
   for (const auto& ev : events) {
     if (ev.body().has_correction()) {
       s.add_retracted_event_ids(ev.body().correction().corrects_event_id());
     }
   }
-  Finish(&s);
   return s;
 }
 
@@ -387,9 +784,10 @@ Result<v1::ContractState> Next(const v1::ContractState* prev, const v1::EventRec
   if (!ev.body().has_correction()) {
     v1::ContractState s = prev ? *prev : v1::ContractState{};
     s.set_contract_id(ev.contract_id());
-    if (auto r = ApplyPayload(&s, ev, rules); !r) return std::unexpected(r.error());
+    std::vector<std::string> raised;
+    if (auto r = ApplyPayload(&s, ev, rules, &raised); !r) return std::unexpected(r.error());
     Stamp(&s, ev);
-    Finish(&s);
+    Finish(&s, ev, raised);
     return s;
   }
   const std::string& target = ev.body().correction().corrects_event_id();
@@ -427,7 +825,44 @@ std::string StatusOn(const v1::ContractState& s, Date day) {
   if (Live(s) && D(s.current_end_date()) < day) {
     return "lapsed";
   }
+  if (s.status() == "terminated" && !s.termination_date().empty() &&
+      D(s.termination_date()) >= day) {
+    return "terminating";
+  }
   return s.status();
+}
+
+bool TakesPart(const v1::ContractState& s, std::string_view authority) {
+  if (s.authority() == authority) return true;
+  return std::any_of(s.participants().begin(), s.participants().end(),
+                     [&](const auto& p) { return p.authority() == authority; });
+}
+
+Result<void> LoadAuthorities(std::string_view json, Rules* rules) {
+  v1::AuthoritiesFile file;
+  google::protobuf::util::JsonParseOptions opts;  // unknown fields refused: a typo is an error
+  const auto st = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &file, opts);
+  if (!st.ok()) {
+    return Fail(kInvalidArgument, "authorities file: " + std::string(st.message()));
+  }
+  for (int i = 0; i < file.authorities_size(); ++i) {
+    const auto& a = file.authorities(i);
+    const std::string where = "authorities[" + std::to_string(i) + "]";
+    if (a.name().empty()) return Fail(kInvalidArgument, where + ".name is required");
+    if (rules->authorities.contains(a.name())) {
+      return Fail(kInvalidArgument, where + ".name " + a.name() + " is listed twice");
+    }
+    Thresholds t{rules->key_decision_threshold_pence, rules->call_in_threshold_pence};
+    if (a.has_key_decision_threshold_pence())
+      t.key_decision_pence = a.key_decision_threshold_pence();
+    if (a.has_call_in_threshold_pence()) t.call_in_pence = a.call_in_threshold_pence();
+    if (t.key_decision_pence < 0 || t.call_in_pence < 0) {
+      return Fail(kInvalidArgument, where + " (" + a.name() + ") has a negative threshold");
+    }
+    rules->authorities.emplace(a.name(), t);
+  }
+  return {};
 }
 
 std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s) {

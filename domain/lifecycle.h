@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/dates.h"
@@ -34,6 +36,16 @@ inline constexpr const char kValueOverflow[] = "value_overflow";
 inline constexpr const char kUnknownWaiver[] = "unknown_waiver";
 inline constexpr const char kInvalidCorrection[] = "invalid_correction";
 inline constexpr const char kCorrectionBreaksRules[] = "correction_breaks_rules";
+inline constexpr const char kContractExpired[] = "contract_expired";
+inline constexpr const char kExpiryBeforeEnd[] = "expiry_before_end";
+inline constexpr const char kNoEndDate[] = "no_end_date";
+inline constexpr const char kNoSuchOption[] = "no_such_option";
+inline constexpr const char kOptionNotNext[] = "option_not_next";
+inline constexpr const char kTerminationAfterEnd[] = "termination_after_end";
+inline constexpr const char kBeforeStart[] = "before_start";
+inline constexpr const char kTermExtensionWithoutLegalBasis[] =
+    "term_extension_without_legal_basis";
+inline constexpr const char kParticipantIsLead[] = "participant_is_lead";
 
 // Fail(kNoExtensionOption, message): a refusal by the rule named `rule`, one of the names above.
 using contrack::Fail;
@@ -48,10 +60,34 @@ inline constexpr const char kFlagKeyDecisionWithoutRecord[] =
 inline constexpr const char kFlagVariationOverDeMinimis[] = "variation_over_de_minimis";
 inline constexpr const char kFlagVariationOver50Percent[] = "variation_over_50_percent";
 inline constexpr const char kFlagFundingShortfall[] = "funding_shortfall";
+inline constexpr const char kFlagFundingOutsideTerm[] = "funding_outside_term";
+// Raised by one event and kept until that event is retracted:
+inline constexpr const char kFlagKeyDecisionNotMarked[] = "key_decision_not_marked";
+inline constexpr const char kFlagCallInNotMarked[] = "call_in_not_marked";
+inline constexpr const char kFlagRetrospectiveDecision[] = "retrospective_decision";
+inline constexpr const char kFlagTermExtendedWithoutOption[] = "term_extended_without_option";
+
+// The thresholds of one authority's constitution.
+struct Thresholds {
+  int64_t key_decision_pence = 250000'00;  // £250,000
+  int64_t call_in_pence = 250000'00;
+};
 
 struct Rules {
-  int64_t key_decision_threshold_pence = 250000'00;  // £250,000
+  int64_t key_decision_threshold_pence = 250000'00;  // the default for every authority
+  int64_t call_in_threshold_pence = 250000'00;
+  std::map<std::string, Thresholds, std::less<>> authorities;  // overrides by authority name
+
+  Thresholds For(std::string_view authority) const {
+    if (auto it = authorities.find(authority); it != authorities.end()) return it->second;
+    return {key_decision_threshold_pence, call_in_threshold_pence};
+  }
 };
+
+// Parses an authorities file (JSON: {"authorities":[{"name":..., "key_decision_threshold_pence":
+// ..., "call_in_threshold_pence": ...}]}) into `rules`, whose defaults fill what an entry leaves
+// out. The error names the entry that is wrong.
+[[nodiscard]] Result<void> LoadAuthorities(std::string_view json, Rules* rules);
 
 // Returns the state after `ev`, or the rule it breaks. `prev` is the contract's state before the
 // event (nullptr for a contract with no events). `prior` must hold every earlier event of the
@@ -67,8 +103,12 @@ struct Rules {
 [[nodiscard]] Result<v1::ContractState> Replay(std::span<const v1::EventRecord> events,
                                                const Rules& rules);
 
-// The status to show on `day`: an active contract whose current end is before `day` is lapsed.
+// The status to show on `day`: an active contract whose current end is before `day` is lapsed;
+// a terminated one whose termination date is `day` or later is terminating.
 std::string StatusOn(const v1::ContractState& s, Date day);
+
+// True when `authority` is the contract's lead authority or one of its participants.
+bool TakesPart(const v1::ContractState& s, std::string_view authority);
 
 // Alert actions (SPEC, Views and queries: Alerts).
 inline constexpr const char kActionExerciseOrDeclineOption[] = "exercise_or_decline_option";

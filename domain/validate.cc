@@ -73,6 +73,45 @@ Result<void> NonNegative(int64_t value, std::string_view field) {
   return {};
 }
 
+Result<void> OptionalNonNegative(bool present, int64_t value, std::string_view field) {
+  return present ? NonNegative(value, field) : Result<void>{};
+}
+
+inline constexpr int kMaxParticipants = 32;
+
+Result<void> Participants(const google::protobuf::RepeatedPtrField<v1::Participant>& list,
+                          const std::string& field) {
+  if (list.size() > kMaxParticipants) {
+    return Fail(kInvalidArgument, field + " has " + std::to_string(list.size()) +
+                                      " entries; the limit is " + std::to_string(kMaxParticipants));
+  }
+  int64_t total_bp = 0;
+  for (int i = 0; i < list.size(); ++i) {
+    const auto& p = list[i];
+    const std::string f = field + "[" + std::to_string(i) + "]";
+    if (auto r = Text(p.authority(), f + ".authority", kMaxNameLength, true); !r) return r;
+    if (auto r = Text(p.role(), f + ".role", kMaxNameLength, false); !r) return r;
+    if (p.has_share_basis_points()) {
+      if (p.share_basis_points() < 0 || p.share_basis_points() > 10000) {
+        return Fail(kInvalidArgument, f + ".share_basis_points is " +
+                                          std::to_string(p.share_basis_points()) +
+                                          "; it must be 0..10000 (100.00%)");
+      }
+      total_bp += p.share_basis_points();
+    }
+    for (int j = 0; j < i; ++j) {
+      if (list[j].authority() == p.authority()) {
+        return Fail(kInvalidArgument, f + ".authority " + p.authority() + " is listed twice");
+      }
+    }
+  }
+  if (total_bp > 10000) {
+    return Fail(kInvalidArgument, field + " shares add up to " + std::to_string(total_bp) +
+                                      " basis points; they cannot exceed 10000 (100%)");
+  }
+  return {};
+}
+
 Result<void> Supplier(const v1::Supplier& s, std::string_view field) {
   if (auto r = Text(s.name(), std::string(field) + ".name", kMaxNameLength, true); !r) return r;
   return Text(s.id(), std::string(field) + ".id", kMaxNameLength, false);
@@ -104,12 +143,22 @@ Result<void> ValidateAward(const v1::Award& a) {
   CT_CHECK(OneOf(a.regime(), "award.regime", kRegimes, false));
   CT_CHECK(OneOf(a.category(), "award.category", kCategories, false));
   CT_CHECK(RequiredDate(a.start_date(), "award.start_date"));
-  CT_CHECK(RequiredDate(a.end_date(), "award.end_date"));
+  CT_CHECK(OptionalDate(a.end_date(), "award.end_date"));
   CT_CHECK(OptionalDate(a.review_date(), "award.review_date"));
   CT_CHECK(OptionalDate(a.max_end_date(), "award.max_end_date"));
-  CT_CHECK(NonNegative(a.value_pence(), "award.value_pence"));
-  CT_CHECK(NonNegative(a.annual_value_pence(), "award.annual_value_pence"));
-  CT_CHECK(NonNegative(a.vat_not_recoverable_pence(), "award.vat_not_recoverable_pence"));
+  CT_CHECK(OptionalNonNegative(a.has_value_pence(), a.value_pence(), "award.value_pence"));
+  CT_CHECK(OptionalNonNegative(a.has_annual_value_pence(), a.annual_value_pence(),
+                               "award.annual_value_pence"));
+  CT_CHECK(OptionalNonNegative(a.has_vat_not_recoverable_pence(), a.vat_not_recoverable_pence(),
+                               "award.vat_not_recoverable_pence"));
+  CT_CHECK(OptionalNonNegative(a.has_whole_life_value_pence(), a.whole_life_value_pence(),
+                               "award.whole_life_value_pence"));
+  CT_CHECK(Participants(a.participants(), "award.participants"));
+  if (a.end_date().empty() && (a.extension_options_size() > 0 || !a.max_end_date().empty())) {
+    return Fail(kInvalidArgument,
+                "award.end_date is required when the award has extension_options or a "
+                "max_end_date (a contract without an end date is rolling: it has no options)");
+  }
   if (a.extension_options_size() > kMaxExtensionOptions) {
     return Fail(kInvalidArgument,
                 "award.extension_options has " + std::to_string(a.extension_options_size()) +
@@ -153,6 +202,7 @@ Result<void> ValidatePayload(const v1::EventBody& body) {
       if (w.rules_size() > 64) return Fail(kInvalidArgument, "waiver.rules has over 64 entries");
       for (const auto& r : w.rules()) CT_CHECK(Text(r, "waiver.rules[]", kMaxNameLength, true));
       CT_CHECK(Text(w.justification(), "waiver.justification", kMaxTextLength, true));
+      CT_CHECK(Participants(w.participants(), "waiver.participants"));
       return Text(w.approved_by(), "waiver.approved_by", kMaxNameLength, true);
     }
     case v1::EventBody::kExtension:
@@ -162,6 +212,9 @@ Result<void> ValidatePayload(const v1::EventBody& body) {
       const auto& v = body.variation();
       CT_CHECK(Text(v.description(), "variation.description", kMaxTextLength, true));
       CT_CHECK(OptionalDate(v.new_end_date(), "variation.new_end_date"));
+      if (v.has_participants()) {
+        CT_CHECK(Participants(v.participants().participants(), "variation.participants"));
+      }
       return Text(v.legal_basis(), "variation.legal_basis", kMaxNameLength, false);
     }
     case v1::EventBody::kNovation:
@@ -185,8 +238,25 @@ Result<void> ValidatePayload(const v1::EventBody& body) {
       if (auto fy = ParseFinancialYear(f.financial_year(), "funding.financial_year"); !fy) {
         return std::unexpected(fy.error());
       }
+      if (f.conditional_on_option() < 0 || f.conditional_on_option() > kMaxExtensionOptions) {
+        return Fail(kInvalidArgument,
+                    "funding.conditional_on_option is " +
+                        std::to_string(f.conditional_on_option()) + "; it must be 1.." +
+                        std::to_string(kMaxExtensionOptions) + " (or 0: unconditional)");
+      }
       return NonNegative(f.amount_pence(), "funding.amount_pence");
     }
+    case v1::EventBody::kOptionDeclined: {
+      const auto& o = body.option_declined();
+      if (o.option() < 0 || o.option() > kMaxExtensionOptions) {
+        return Fail(kInvalidArgument,
+                    "option_declined.option is " + std::to_string(o.option()) + "; it must be 1.." +
+                        std::to_string(kMaxExtensionOptions) + " (or 0: the next option)");
+      }
+      return Text(o.reason(), "option_declined.reason", kMaxTextLength, false);
+    }
+    case v1::EventBody::kExpiry:
+      return Text(body.expiry().reason(), "expiry.reason", kMaxTextLength, false);
     case v1::EventBody::kCorrection: {
       const auto& c = body.correction();
       if (c.corrects_event_id().empty()) {
@@ -306,6 +376,10 @@ std::string EventType(const v1::EventBody& body) {
       return "correction";
     case v1::EventBody::kAuthorityReassignment:
       return "authority_reassignment";
+    case v1::EventBody::kOptionDeclined:
+      return "option_declined";
+    case v1::EventBody::kExpiry:
+      return "expiry";
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
   }

@@ -102,6 +102,10 @@ std::string EventType(const EventRecord& ev) {
       return "correction";
     case EventBody::kAuthorityReassignment:
       return "authority reassignment";
+    case EventBody::kOptionDeclined:
+      return "option declined";
+    case EventBody::kExpiry:
+      return "expiry";
     case EventBody::PAYLOAD_NOT_SET:
       break;
   }
@@ -144,6 +148,8 @@ Json Parties(const ContractState& s) {
   };
   add(s.authority(), "buyer", nullptr);
   add(s.authority(), "procuringEntity", nullptr);
+  // A joint contract's participating authorities pay their share of it.
+  for (const auto& p : s.participants()) add(p.authority(), "payer", nullptr);
   if (Awarded(s)) add(s.supplier().name(), "supplier", &s.supplier());
   for (const auto& f : s.funding()) add(f.funder(), "funder", nullptr);
 
@@ -154,10 +160,11 @@ Json Parties(const ContractState& s) {
       p["identifier"] = {{"id", o.supplier->id()}, {"legalName", o.name}};
     }
     p["roles"] = o.roles;
-    if (o.supplier != nullptr && (o.supplier->sme() || o.supplier->vcse())) {
+    // Scale and VCSE only when the decision states them (absent: not known, never "large").
+    if (o.supplier != nullptr && (o.supplier->has_sme() || o.supplier->has_vcse())) {
       Json details = Json::object();
-      if (o.supplier->sme()) details["scale"] = "sme";
-      if (o.supplier->vcse()) details["vcse"] = true;
+      if (o.supplier->has_sme()) details["scale"] = o.supplier->sme() ? "sme" : "large";
+      if (o.supplier->has_vcse()) details["vcse"] = o.supplier->vcse();
       p["details"] = std::move(details);
     }
     out.push_back(std::move(p));
@@ -180,13 +187,9 @@ std::string WaiversText(const ContractState& s) {
   return Join(lines, "\n");
 }
 
-// Funding counts as committed as the funding_shortfall flag counts it: conditional amounts once
-// an extension option has been exercised.
-int64_t CommittedFunding(const ContractState& s) {
-  int64_t total = s.funding_committed_pence();
-  if (s.options_used() > 0) total += s.funding_conditional_pence();
-  return total;
-}
+// Committed funding: funding conditional on an option counts once that option is exercised (the
+// lifecycle moves it to committed then).
+int64_t CommittedFunding(const ContractState& s) { return s.funding_committed_pence(); }
 
 // planning.budget: the funding committed to the contract so far, by funder and financial year.
 // `ev` is the funding event this release records (nullptr when restating).
@@ -194,11 +197,15 @@ Json Budget(const ContractState& s, const EventRecord* ev) {
   std::string text;
   if (ev != nullptr) {
     const auto& f = ev->body().funding();
-    text = f.funder() + " committed " + FormatPounds(f.amount_pence()) + " for financial year " +
-           f.financial_year() +
-           (f.conditional_on_extension() ? ", conditional on an extension option being exercised"
-                                         : "") +
-           DecisionText(ev->body()) + ". ";
+    text =
+        f.funder() + " committed " + FormatPounds(f.amount_pence()) + " for financial year " +
+        f.financial_year() +
+        (f.conditional_on_option() > 0 || f.conditional_on_extension()
+             ? ", conditional on extension option " +
+                   std::to_string(f.conditional_on_option() > 0 ? f.conditional_on_option() : 1) +
+                   " being exercised"
+             : "") +
+        DecisionText(ev->body()) + ". ";
   }
   std::vector<std::string> lines;
   // project: each funder with its financial years, "OHID 2024/25, 2025/26; Leeds City Council ...".
@@ -207,7 +214,12 @@ Json Budget(const ContractState& s, const EventRecord* ev) {
     std::string line =
         l.funder() + " " + l.financial_year() + ": " + FormatPounds(l.amount_pence());
     if (l.conditional_amount_pence() != 0) {
-      line += " (+ " + FormatPounds(l.conditional_amount_pence()) + " conditional on extension)";
+      line += " (+ " + FormatPounds(l.conditional_amount_pence()) + " conditional on option " +
+              std::to_string(l.conditional_on_option()) + ")";
+    }
+    if (l.declined_amount_pence() != 0) {
+      line += " (" + FormatPounds(l.declined_amount_pence()) + " not committed: option " +
+              std::to_string(l.conditional_on_option()) + " declined)";
     }
     lines.push_back(std::move(line));
     auto it = std::find_if(funders.begin(), funders.end(),
@@ -264,27 +276,32 @@ Json Award(const ContractState& s, const EventRecord* award_ev) {
     const auto& d = award_ev->body().decision();
     a["date"] = StartOf(d.date().empty() ? award_ev->effective_date() : d.date());
   }
-  a["value"] = Money(s.original_value_pence());
+  if (s.has_original_value_pence()) a["value"] = Money(s.original_value_pence());
   a["suppliers"] = Json::array({OrgRef(s.supplier().name())});
-  a["contractPeriod"] = {{"startDate", StartOf(s.start_date())},
-                         {"endDate", EndOf(s.original_end_date())},
-                         {"maxExtentDate", EndOf(AwardMaxExtent(s))}};
+  a["contractPeriod"] = {{"startDate", StartOf(s.start_date())}};
+  if (!s.original_end_date().empty()) {
+    a["contractPeriod"]["endDate"] = EndOf(s.original_end_date());
+    a["contractPeriod"]["maxExtentDate"] = EndOf(AwardMaxExtent(s));
+  }
   return a;
 }
 
 Json Contract(const ContractState& s) {
-  const bool terminated = s.status() == "terminated";
+  const bool terminated = s.status() == "terminated" || s.status() == "expired";
   Json c = Json::object();
   c["id"] = s.contract_id();
   c["awardID"] = s.award_event_id();
   c["title"] = s.title();
   if (!s.description().empty()) c["description"] = s.description();
   c["status"] = terminated ? "terminated" : "active";
-  // A terminated contract cannot be extended: its maximum extent is its end.
-  c["period"] = {{"startDate", StartOf(s.start_date())},
-                 {"endDate", EndOf(s.current_end_date())},
-                 {"maxExtentDate", EndOf(terminated ? s.current_end_date() : s.max_extent_date())}};
-  c["value"] = Money(s.current_value_pence());
+  // A terminated contract cannot be extended: its maximum extent is its end. A rolling contract
+  // has no end date.
+  c["period"] = {{"startDate", StartOf(s.start_date())}};
+  if (!s.current_end_date().empty()) {
+    c["period"]["endDate"] = EndOf(s.current_end_date());
+    c["period"]["maxExtentDate"] = EndOf(terminated ? s.current_end_date() : s.max_extent_date());
+  }
+  if (s.has_current_value_pence()) c["value"] = Money(s.current_value_pence());
   return c;
 }
 
@@ -344,8 +361,10 @@ class ReleaseBuilder {
       case EventBody::kExtension:
       case EventBody::kVariation:
       case EventBody::kTermination:
+      case EventBody::kOptionDeclined:
+      case EventBody::kExpiry:
       case EventBody::kNovation: {
-        const bool termination = body.has_termination();
+        const bool termination = body.has_termination() || body.has_expiry();
         tags.push_back(termination ? "contractTermination" : "contractAmendment");
         if (body.has_novation()) {
           r["awards"] =
@@ -412,7 +431,8 @@ class ReleaseBuilder {
     const EventBody& body = ev.body();
     const std::string decision = DecisionText(body);
     std::vector<std::string> changes;
-    if (before.current_value_pence() != after.current_value_pence()) {
+    if (before.has_current_value_pence() && after.has_current_value_pence() &&
+        before.current_value_pence() != after.current_value_pence()) {
       const int64_t delta = after.current_value_pence() - before.current_value_pence();
       changes.push_back("value " + std::string(delta > 0 ? "increased" : "reduced") + " by " +
                         FormatPounds(delta > 0 ? delta : -delta) + " to " +
@@ -443,6 +463,17 @@ class ReleaseBuilder {
                                             " to " + after.supplier().name());
         break;
       }
+      case EventBody::kOptionDeclined:
+        t.rationale = "Extension option " + std::to_string(after.options_used() + 1) + " of " +
+                      std::to_string(after.options_total()) + " declined" + decision;
+        changes.insert(changes.begin(), "the contract ends on " + after.current_end_date() +
+                                            " with no further extension");
+        break;
+      case EventBody::kExpiry:
+        t.rationale = "Expiry" + decision;
+        changes.insert(changes.begin(),
+                       "contract expired at its end date " + after.current_end_date());
+        break;
       case EventBody::kTermination: {
         const auto& term = body.termination();
         t.rationale = "Termination (" + term.reason() + ")" +
@@ -510,11 +541,15 @@ class ReleaseBuilder {
     Texts t;
     t.rationale = note;
     t.description =
-        Awarded(after) ? "Contract restated without the retracted event: status " +
-                             std::string(after.status() == "terminated" ? "terminated" : "active") +
-                             ", end date " + after.current_end_date() + ", value " +
-                             FormatPounds(after.current_value_pence()) + "."
-                       : "Award retracted; the contract is cancelled.";
+        Awarded(after)
+            ? "Contract restated without the retracted event: status " + after.status() +
+                  ", end date " +
+                  (after.current_end_date().empty() ? "none (rolling)" : after.current_end_date()) +
+                  ", value " +
+                  (after.has_current_value_pence() ? FormatPounds(after.current_value_pence())
+                                                   : std::string("not stated")) +
+                  "."
+            : "Award retracted; the contract is cancelled.";
     c["amendments"] = Json::array({Amendment(ev, t)});
     if (auto old = amendments_.find(corr.corrects_event_id()); old != amendments_.end()) {
       c["amendments"].push_back(

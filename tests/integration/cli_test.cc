@@ -45,7 +45,7 @@ TEST_F(CliTest, DemoShowsTheFactsOfEachSeedDocument) {
       // seed 001: Leeds DIP/IOM interim contracts, two 6-month options each.
       {"LCC-DIP-CRI-2015",
        {"Leeds City Council", "CRI", "2015-04-01", "2016-03-31", "£728,678.00",
-        "0 of 2 used (6 months, 6 months)", "CPR 9.1, CPR 9.2", "2017-03-31"}},
+        "0 of 2 used (6 months available, 6 months available)", "CPR 9.1, CPR 9.2", "2017-03-31"}},
       {"LCC-DIP-DISC-2015", {"DISC", "£466,629.00", "0 of 2 used"}},
       {"LCC-DIP-CASMACO-2015", {"Casmaco Ltd", "£10,800.00", "0 of 2 used"}},
       {"LCC-DIP-CRI-OLD", {"terminated", "2015-03-31", "superseded"}},

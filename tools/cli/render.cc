@@ -24,11 +24,32 @@ std::string Join(const google::protobuf::RepeatedPtrField<std::string>& xs, cons
   return out;
 }
 
+// "£1,234.00", or "not stated" when the decision gives no value.
+std::string Money(bool has, int64_t pence) {
+  return has ? FormatPounds(pence) : std::string("not stated");
+}
+
 std::string SupplierText(const v1::Supplier& s) {
   std::string out = s.name();
   if (!s.id().empty()) out += " (" + s.id() + ")";
-  if (s.sme()) out += " [SME]";
-  if (s.vcse()) out += " [VCSE]";
+  out += !s.has_sme() ? " [SME: not stated]" : (s.sme() ? " [SME]" : " [not SME]");
+  if (s.has_vcse() && s.vcse()) out += " [VCSE]";
+  return out;
+}
+
+std::string ParticipantsText(const google::protobuf::RepeatedPtrField<v1::Participant>& ps) {
+  std::string out;
+  for (const auto& p : ps) {
+    std::string one = p.authority();
+    if (p.has_share_basis_points()) {
+      char pct[32];
+      std::snprintf(pct, sizeof(pct), " %d.%02d%%", p.share_basis_points() / 100,
+                    p.share_basis_points() % 100);
+      one += pct;
+    }
+    if (!p.role().empty()) one += " (" + p.role() + ")";
+    out += (out.empty() ? "" : "; ") + one;
+  }
   return out;
 }
 
@@ -36,7 +57,8 @@ std::string Summary(const v1::EventBody& b) {
   switch (b.payload_case()) {
     case v1::EventBody::kAward:
       return b.award().supplier().name() + ", " + b.award().start_date() + " to " +
-             b.award().end_date() + ", " + FormatPounds(b.award().value_pence());
+             (b.award().end_date().empty() ? "rolling" : b.award().end_date()) + ", " +
+             Money(b.award().has_value_pence(), b.award().value_pence());
     case v1::EventBody::kWaiver:
       return Join(b.waiver().rules(), ", ") + " waived; approved by " + b.waiver().approved_by();
     case v1::EventBody::kExtension:
@@ -58,7 +80,21 @@ std::string Summary(const v1::EventBody& b) {
     case v1::EventBody::kFunding:
       return b.funding().funder() + " " + b.funding().financial_year() + " " +
              FormatPounds(b.funding().amount_pence()) +
-             (b.funding().conditional_on_extension() ? " if extended" : "");
+             (b.funding().conditional_on_option() > 0
+                  ? " if option " + std::to_string(b.funding().conditional_on_option()) +
+                        " is exercised"
+                  : (b.funding().conditional_on_extension() ? " if option 1 is exercised" : ""));
+    case v1::EventBody::kOptionDeclined:
+      return "option " +
+             (b.option_declined().option() ? std::to_string(b.option_declined().option())
+                                           : std::string("(next)")) +
+             " declined" +
+             (b.option_declined().reason().empty()
+                  ? ""
+                  : ": " + b.option_declined().reason().substr(0, 40));
+    case v1::EventBody::kExpiry:
+      return "expired at its end" +
+             (b.expiry().reason().empty() ? "" : ": " + b.expiry().reason().substr(0, 40));
     case v1::EventBody::kCorrection:
       return "retracts " + b.correction().corrects_event_id() + ": " +
              b.correction().reason().substr(0, 40);
@@ -82,7 +118,8 @@ std::string RenderState(const v1::ContractState& s) {
   std::ostringstream out;
   Row(out, "Contract", s.contract_id());
   Row(out, "Status", s.status());
-  Row(out, "Authority", s.authority());
+  Row(out, "Authority", s.authority() + (s.participants_size() ? " (lead)" : ""));
+  Row(out, "Participants", ParticipantsText(s.participants()));
   Row(out, "Title", s.title());
   Row(out, "Department", s.department());
   Row(out, "Description", s.description());
@@ -93,6 +130,9 @@ std::string RenderState(const v1::ContractState& s) {
             (s.light_touch() ? ", light touch" : ""));
   }
   Row(out, "Start", s.start_date());
+  if (s.current_end_date().empty() && !s.start_date().empty()) {
+    Row(out, "End", "none: rolling until terminated");
+  }
   if (!s.current_end_date().empty()) {
     Row(out, "End",
         s.current_end_date() + " (original " + s.original_end_date() +
@@ -103,10 +143,13 @@ std::string RenderState(const v1::ContractState& s) {
   if (!s.award_event_id().empty()) {
     std::string opts =
         std::to_string(s.options_used()) + " of " + std::to_string(s.options_total()) + " used";
+    if (s.options_declined() > 0) opts += ", " + std::to_string(s.options_declined()) + " declined";
     if (s.options_total() > 0) {
       opts += " (";
-      for (int i = 0; i < s.extension_options_size(); ++i) {
-        opts += (i ? ", " : "") + std::to_string(s.extension_options(i).months()) + " months";
+      for (int i = 0; i < s.options_size(); ++i) {
+        const auto& o = s.options(i);
+        opts += (i ? ", " : "") + std::to_string(o.months()) + " months " + o.status() +
+                (o.date().empty() ? "" : " " + o.date());
       }
       opts += ")";
     }
@@ -115,13 +158,14 @@ std::string RenderState(const v1::ContractState& s) {
         std::to_string(s.notice_period_days()) + " days; procurement lead " +
             std::to_string(s.procurement_lead_days()) + " days");
     Row(out, "Value",
-        FormatPounds(s.current_value_pence()) + " (original " +
-            FormatPounds(s.original_value_pence()) +
-            (s.annual_value_pence() ? "; annual " + FormatPounds(s.annual_value_pence()) : "") +
-            ")");
-    if (s.vat_not_recoverable_pence()) {
-      Row(out, "VAT not recov.", FormatPounds(s.vat_not_recoverable_pence()));
-    }
+        Money(s.has_current_value_pence(), s.current_value_pence()) + " (original " +
+            Money(s.has_original_value_pence(), s.original_value_pence()) + "; annual " +
+            Money(s.has_annual_value_pence(), s.annual_value_pence()) + ")");
+    Row(out, "Whole-life",
+        Money(s.has_whole_life_value_pence(), s.whole_life_value_pence()) +
+            (s.whole_life_value_basis().empty() ? "" : " (" + s.whole_life_value_basis() + ")"));
+    Row(out, "VAT not recov.",
+        Money(s.has_vat_not_recoverable_pence(), s.vat_not_recoverable_pence()));
     if (s.variation_net_pence() != 0) {
       char pct[32];
       std::snprintf(pct, sizeof(pct), " (%.1f%%)", s.variation_percent());
@@ -138,25 +182,41 @@ std::string RenderState(const v1::ContractState& s) {
   for (const auto& w : s.waivers()) {
     Row(out, "Waiver",
         Join(w.rules(), ", ") + " waived; approved by " + w.approved_by() +
-            (w.decision_reference().empty() ? "" : " (" + w.decision_reference() + ")"));
+            (w.decision_reference().empty() ? "" : " (" + w.decision_reference() + ")") +
+            (w.retrospective() ? " [retrospective]" : ""));
   }
   if (!s.termination_date().empty()) {
     Row(out, "Terminated", s.termination_date() + " (" + s.termination_reason() + ")");
   }
+  Row(out, "Expired", s.expiry_date());
   for (const auto& f : s.funding()) {
     std::string line =
         f.financial_year() + "  " + f.funder() + "  " + FormatPounds(f.amount_pence());
     if (f.conditional_amount_pence()) {
-      line += " + " + FormatPounds(f.conditional_amount_pence()) + " if extended";
+      line += " + " + FormatPounds(f.conditional_amount_pence()) + " if option " +
+              std::to_string(f.conditional_on_option()) + " is exercised";
+    }
+    if (f.declined_amount_pence()) {
+      line += " (" + FormatPounds(f.declined_amount_pence()) + " lapsed: option " +
+              std::to_string(f.conditional_on_option()) + " declined)";
     }
     Row(out, "Funding", line);
   }
   if (s.funding_size() > 0) {
     Row(out, "Funding total",
         FormatPounds(s.funding_committed_pence()) + " committed; " +
-            FormatPounds(s.funding_conditional_pence()) + " if extended");
+            FormatPounds(s.funding_conditional_pence()) + " if extended" +
+            (s.funding_declined_pence()
+                 ? "; " + FormatPounds(s.funding_declined_pence()) + " lapsed with declined options"
+                 : ""));
   }
   Row(out, "Flags", s.flags_size() ? Join(s.flags(), ", ") : std::string("none"));
+  for (const auto& f : s.flag_history()) {
+    if (f.cleared_by_event_id().empty()) continue;
+    Row(out, "Flag history",
+        f.flag() + " raised " + f.raised_on() + " by " + f.raised_by_event_id() + ", cleared " +
+            f.cleared_on() + " by " + f.cleared_by_event_id());
+  }
   if (s.retracted_event_ids_size()) Row(out, "Retracted", Join(s.retracted_event_ids(), ", "));
   Row(out, "Version",
       std::to_string(s.version()) + " (last event " + s.last_event_id() + ", sequence " +
@@ -196,7 +256,7 @@ std::string RenderAlerts(const v1::AlertsResponse& a) {
     std::snprintf(buf, sizeof(buf), "%-10s %6lld %-28s %-26s %-10s %4d %16s %s\n",
                   x.deadline().c_str(), static_cast<long long>(x.days_left()), x.action().c_str(),
                   x.contract_id().c_str(), x.end_date().c_str(), x.options_left(),
-                  FormatPounds(x.value_pence()).c_str(), x.authority().c_str());
+                  Money(x.has_value_pence(), x.value_pence()).c_str(), x.authority().c_str());
     out << buf;
   }
   return out.str();
@@ -251,8 +311,9 @@ std::string RenderList(const std::vector<v1::ContractState>& states) {
   for (const auto& s : states) {
     std::snprintf(buf, sizeof(buf), "%-24s %-10s %-34s %-34s %-10s %s\n", s.contract_id().c_str(),
                   s.status().c_str(), s.authority().substr(0, 34).c_str(),
-                  s.supplier().name().substr(0, 34).c_str(), s.current_end_date().c_str(),
-                  FormatPounds(s.current_value_pence()).c_str());
+                  s.supplier().name().substr(0, 34).c_str(),
+                  (s.current_end_date().empty() ? "rolling" : s.current_end_date().c_str()),
+                  Money(s.has_current_value_pence(), s.current_value_pence()).c_str());
     out << buf;
   }
   return out.str();

@@ -163,15 +163,30 @@ TEST(LifecycleTest, VariationRules) {
   s.MustAdd(Award(R"(,"max_end_date":"2018-03-31")"));
   s.ExpectRefused(R"({"variation":{"description":"cut","value_delta_pence":-100000001}})",
                   kNegativeValue, "below zero");
-  s.ExpectRefused(R"({"variation":{"description":"x","new_end_date":"2015-01-01"}})",
-                  kEndBeforeStart);
-  s.ExpectRefused(R"({"variation":{"description":"x","new_end_date":"2018-04-01"}})",
-                  kBeyondMaxEndDate);
+  s.ExpectRefused(
+      R"({"effective_date":"2015-06-01","variation":{"description":"x","new_end_date":"2015-01-01"}})",
+      kEndBeforeStart);
+  s.ExpectRefused(
+      R"({"effective_date":"2015-06-01","variation":{"description":"x","new_end_date":"2018-04-01"}})",
+      kBeyondMaxEndDate);
   s.ExpectRefused(R"({"variation":{"description":"x","value_delta_pence":9223372036854775807}})",
                   kValueOverflow);
+  // A term change is held to the extension rules: not once the contract has ended ...
+  s.ExpectRefused(
+      R"({"effective_date":"2016-04-01","variation":{"description":"x","new_end_date":"2016-06-30"}})",
+      kContractLapsed, "ended on 2016-03-31");
+  // ... not before the contract's start ...
+  s.ExpectRefused(
+      R"({"effective_date":"2014-06-01","variation":{"description":"x","value_delta_pence":5}})",
+      kBeforeStart, "before the start date 2015-04-01");
+  // ... and beyond the options' reach only with a legal basis, flagged.
+  s.ExpectRefused(
+      R"({"effective_date":"2015-06-01","variation":{"description":"x","new_end_date":"2016-06-30"}})",
+      kTermExtensionWithoutLegalBasis, "2016-03-31");
   s.MustAdd(
-      R"j({"variation":{"description":"align end","new_end_date":"2016-06-30","legal_basis":"PCR 2015 reg 72(1)(b)"}})j");
+      R"j({"effective_date":"2015-06-01","variation":{"description":"align end","new_end_date":"2016-06-30","legal_basis":"PCR 2015 reg 72(1)(b)"}})j");
   EXPECT_EQ(s.state->current_end_date(), "2016-06-30");
+  EXPECT_TRUE(s.HasFlag(kFlagTermExtendedWithoutOption));
 }
 
 TEST(LifecycleTest, FundingOverflowIsRefused) {
@@ -304,7 +319,12 @@ TEST(LifecycleFlagsTest, FundingShortfallCountsConditionalAmountsOnlyOnceExtende
   EXPECT_FALSE(s.HasFlag(kFlagFundingShortfall));
   ASSERT_EQ(s.state->funding_size(), 3);
   EXPECT_EQ(s.state->funding(0).financial_year(), "2015/16");
-  EXPECT_EQ(s.state->funding(2).conditional_amount_pence(), 36433900);
+  // Exercising option 1 committed the funding conditional on it.
+  EXPECT_EQ(s.state->funding(2).conditional_on_option(), 1);
+  EXPECT_EQ(s.state->funding(2).conditional_amount_pence(), 0);
+  EXPECT_EQ(s.state->funding(2).amount_pence(), 36433900);
+  EXPECT_EQ(s.state->funding_committed_pence(), 72867800 + 36433900);
+  EXPECT_EQ(s.state->funding_conditional_pence(), 0);
 }
 
 // SameAlertEntry decides whether the write path re-encodes a contract's alerts entry: it must
