@@ -24,16 +24,17 @@ enum class Region {
 enum class WorkingDays {
   // Monday to Friday, except a bank holiday in England and Wales.
   kEnglandAndWales,
-  // The Procurement Act 2023's "working day" (s.123(1)): a day other than a Saturday or Sunday,
-  // Christmas Day, Good Friday, or a bank holiday under the Banking and Financial Dealings Act
-  // 1971 in ANY part of the United Kingdom. So 2 January, St Andrew's Day, the first Monday of
-  // August (Scotland), St Patrick's Day and 12 July (Northern Ireland) are not working days
-  // either, even for an authority in England.
+  // The Procurement Act 2023's "working day" (s.123, Interpretation): not a Saturday or Sunday,
+  // and not a bank holiday under the Banking and Financial Dealings Act 1971 in ANY part of the
+  // United Kingdom (nor Christmas Day or Good Friday, which are in every part's list). So
+  // 2 January, St Andrew's Day, the first Monday of August (Scotland), St Patrick's Day and
+  // 12 July (Northern Ireland) are not working days either, even for an authority in England.
+  // Sources, and what is still unverified: docs/legal-sources.md.
   kProcurementAct,
 };
 
 // Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian algorithm, as given
-// by Meeus, "Astronomical Algorithms"). REQUIRES: year >= 1583.
+// by Meeus, "Astronomical Algorithms"; proleptic before 1583). REQUIRES: year >= 1.
 [[nodiscard]] Date EasterSunday(int year);
 
 // The bank holidays of `region` in `year`, in ascending order, as published on
@@ -69,13 +70,16 @@ enum class WorkingDays {
 inline constexpr int kStandstillWorkingDays = 8;
 
 // The last day of a standstill period of eight working days "beginning with the day on which"
-// the notice is published, counted in the Procurement Act's working days (s.123(1)). This is the
-// mandatory standstill period after a contract award notice (Procurement Act 2023 s.51(2)) and
+// the notice is published, counted in the Procurement Act's working days. This is the mandatory
+// standstill period after a contract award notice (Procurement Act 2023 s.51(2): "the period of
+// eight working days beginning with the day on which a contract award notice is published") and
 // the voluntary standstill period after a contract change notice (s.76). The publication day is
 // day 1 when it is a working day; published on a non-working day, the period is the next eight
 // working days. The contract (or the modification) may not be entered into before the end of
 // this day: the first day it may be is StandstillLastDay(published) + 1 day.
 // Example: published Thu 2025-12-18 -> 18, 19, 22, 23, 24, 29, 30, 31 December: Wed 2025-12-31.
+// Not the Provider Selection Regime's standstill (SI 2023/1348 reg. 12), which begins the day
+// after publication and counts eight working days after that day.
 [[nodiscard]] Date StandstillLastDay(Date published);
 
 }  // namespace contrack::domain
