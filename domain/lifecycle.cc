@@ -114,7 +114,9 @@ std::vector<std::string> EventFlags(const v1::ContractState& before, const v1::E
     amount = v == INT64_MIN ? INT64_MAX : (v < 0 ? -v : v);
   }
   if (amount && body.has_decision() && !d.reference().empty()) {
-    const Thresholds t = rules.For(before.authority());
+    // The contract's authority; on its first event, the one the event names.
+    const Thresholds t =
+        rules.For(before.authority().empty() ? FirstEventAuthority(body) : before.authority());
     if (*amount >= t.key_decision_pence && !d.key_decision()) {
       out.push_back(kFlagKeyDecisionNotMarked);
     }

@@ -66,4 +66,10 @@ Result<void> AuthorizeAppend(const Principal& p, const v1::ContractState* state,
   return {};
 }
 
+bool Principal::MayReadContract(const v1::ContractState& s) const {
+  if (MayRead(s.authority())) return true;
+  return std::any_of(s.participants().begin(), s.participants().end(),
+                     [&](const v1::Participant& p) { return Covers(p.authority()); });
+}
+
 }  // namespace contrack

@@ -35,6 +35,9 @@ struct Principal {
   bool MayRead(const std::string& authority) const {
     return role != Role::kOfficer || Covers(authority);
   }
+  // True when this principal may read the contract `s`: as MayRead, for its lead authority or
+  // any of its participating authorities (a joint contract is read by each party's officers).
+  bool MayReadContract(const v1::ContractState& s) const;
   // True when this principal may append to contracts of `authority` (AuthorizeAppend decides
   // the whole rule).
   bool MayWrite(const std::string& authority) const { return CanWrite() && Covers(authority); }

@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   size_t max_connections = api::ServerOptions{}.max_connections;
   size_t max_streams_per_principal = api::ServerOptions{}.max_streams_per_principal;
   int64_t threshold = domain::Rules{}.key_decision_threshold_pence;
+  int64_t call_in_threshold = domain::Rules{}.call_in_threshold_pence;
+  std::string authorities_path;
   size_t block_cache_mb = 64;
   size_t write_buffer_mb = storage::Options{}.write_buffer_bytes >> 20;
   size_t state_cache_entries = storage::Options{}.state_cache_entries;
@@ -74,6 +76,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   app.add_option("--key-decision-threshold", threshold, "key decision threshold in pence")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--call-in-threshold", call_in_threshold,
+                 "call-in threshold in pence (default 25000000 = £250,000)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--authorities", authorities_path,
+                 "authorities file: each authority's key-decision and call-in thresholds "
+                 "(docs/rules.md), overriding the defaults; change it, then run `contrack "
+                 "rebuild` for stored flags to follow");
   app.add_option("--block-cache-mb", block_cache_mb,
                  "RocksDB block cache size (data, index and filter blocks)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
@@ -143,6 +152,12 @@ int main(int argc, char** argv) {
   storage::Options options;
   options.path = data_dir;
   options.rules.key_decision_threshold_pence = threshold;
+  options.rules.call_in_threshold_pence = call_in_threshold;
+  if (!authorities_path.empty()) {
+    if (auto r = storage::LoadAuthoritiesFile(authorities_path, &options.rules); !r) {
+      return Fatal(r.error().message);
+    }
+  }
   options.block_cache_bytes = block_cache_mb << 20;
   options.write_buffer_bytes = write_buffer_mb << 20;
   options.state_cache_entries = state_cache_entries;

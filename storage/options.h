@@ -35,4 +35,8 @@ struct Options {
   uint64_t wal_prefill_bytes = 1u << 20;
 };
 
+// Reads an authorities file (domain::LoadAuthorities) into `rules`. Errors: io_error when the
+// file cannot be read, invalid_argument naming what is wrong in it.
+[[nodiscard]] Result<void> LoadAuthoritiesFile(const std::string& path, domain::Rules* rules);
+
 }  // namespace contrack::storage

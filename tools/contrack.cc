@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string data_dir, url, token;
   int64_t threshold = domain::Rules{}.key_decision_threshold_pence;
+  int64_t call_in_threshold = domain::Rules{}.call_in_threshold_pence;
+  std::string authorities_path;
   app.add_option("--data", data_dir, "data directory (offline mode)");
   app.add_option("--url", url, "contrackd base URL, e.g. http://127.0.0.1:8080 (remote mode)");
   app.add_option("--token", token, "bearer token (remote mode; default $CONTRACK_TOKEN)");
@@ -67,6 +69,11 @@ int main(int argc, char** argv) {
   app.add_option("--key-decision-threshold", threshold,
                  "offline: key decision threshold in pence (default 25000000 = £250,000)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--call-in-threshold", call_in_threshold,
+                 "offline: call-in threshold in pence (default 25000000 = £250,000)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--authorities", authorities_path,
+                 "offline: authorities file with each authority's thresholds (docs/rules.md)");
 
   std::string file, id, as_of, known_at, authority, digest;
   bool json = false;
@@ -257,6 +264,12 @@ int main(int argc, char** argv) {
   storage::Options options;
   options.path = data_dir;
   options.rules.key_decision_threshold_pence = threshold;
+  options.rules.call_in_threshold_pence = call_in_threshold;
+  if (!authorities_path.empty()) {
+    if (auto r = storage::LoadAuthoritiesFile(authorities_path, &options.rules); !r) {
+      return Usage(r.error().message);
+    }
+  }
   auto log = storage::EventLog::Open(options);
   if (!log) {
     err << "contrack: " << log.error().name() << ": " << log.error().message << "\n";

@@ -348,7 +348,7 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
   // Authorise on the current state: a contract's authority never changes.
   auto current = log_.GetState(id);
   if (!current) return ErrorResponse(current.error());
-  if (!c.principal->MayRead(current->authority())) {
+  if (!c.principal->MayReadContract(*current)) {
     return ErrorResponse(ReadForbidden(*c.principal, current->authority()));
   }
   // Without bounds the current state is the answer: do not read it twice.
@@ -402,8 +402,8 @@ Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<D
     if (!page) return std::unexpected(page.error());
     for (auto& s : *page) {
       after = s.contract_id();
-      if (!c.principal->MayRead(s.authority())) continue;
-      if (!authority.empty() && s.authority() != authority) continue;
+      if (!c.principal->MayReadContract(s)) continue;
+      if (!authority.empty() && !domain::TakesPart(s, authority)) continue;
       s.set_status(domain::StatusOn(s, day));
       out.push_back(std::move(s));
     }
@@ -420,7 +420,7 @@ Response Api::Register(Ctx& c) {
   Response r;
   r.content_type = "text/csv; charset=utf-8";
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"register.csv\"");
-  r.body = views::RegisterCsv(*states);
+  r.body = views::RegisterCsv(*states, c.query.contains("authority") ? c.query["authority"] : "");
   return r;
 }
 
@@ -431,7 +431,7 @@ Response Api::Ocds(Ctx& c, const std::string& id) {
   }
   auto state = log_.GetState(id);
   if (!state) return ErrorResponse(state.error());
-  if (!c.principal->MayRead(state->authority())) {
+  if (!c.principal->MayReadContract(*state)) {
     return ErrorResponse(ReadForbidden(*c.principal, state->authority()));
   }
   auto events = log_.ReadContract(id);
@@ -519,7 +519,7 @@ Response Api::GetHistory(Ctx& c, const std::string& id) {
   if (!limit) return ErrorResponse(limit.error());
   auto s = log_.GetState(id);
   if (!s) return ErrorResponse(s.error());
-  if (!c.principal->MayRead(s->authority())) {
+  if (!c.principal->MayReadContract(*s)) {
     return ErrorResponse(ReadForbidden(*c.principal, s->authority()));
   }
   auto events = log_.ReadContract(id, *after, *limit);
@@ -554,8 +554,8 @@ Response Api::ListContracts(Ctx& c) {
     for (auto& s : *page) {
       after = s.contract_id();
       if (static_cast<size_t>(list.contracts_size()) == *limit) break;
-      if (!c.principal->MayRead(s.authority())) continue;
-      if (!authority.empty() && s.authority() != authority) continue;
+      if (!c.principal->MayReadContract(s)) continue;
+      if (!authority.empty() && !domain::TakesPart(s, authority)) continue;
       if (!supplier.empty() && Lower(s.supplier().name()).find(supplier) == std::string::npos) {
         continue;
       }

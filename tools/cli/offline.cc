@@ -159,7 +159,7 @@ Result<std::vector<v1::ContractState>> ReportStates(const storage::EventLog& log
   auto states = log.ListContractsAt("", SIZE_MAX, as_of, std::nullopt);
   if (!states) return states;
   std::erase_if(*states, [&](const v1::ContractState& s) {
-    return !authority.empty() && s.authority() != authority;
+    return !authority.empty() && !domain::TakesPart(s, authority);
   });
   for (auto& s : *states) s = StateOn(s, as_of.value_or(Today()));
   return states;
@@ -170,7 +170,7 @@ int CmdRegister(const storage::EventLog& log, const std::string& authority,
                 std::optional<Date> as_of, std::ostream& out, std::ostream& err) {
   auto states = ReportStates(log, authority, as_of);
   if (!states) return Report(states.error(), err);
-  out << views::RegisterCsv(*states);
+  out << views::RegisterCsv(*states, authority);
   return 0;
 }
 
