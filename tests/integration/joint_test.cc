@@ -100,5 +100,66 @@ TEST_F(ServerTest, ParticipantOfficerReadsAJointContractButMayNotWrite) {
   EXPECT_EQ(leics.Get(ContractPath(kJoint)).status, 403);
 }
 
+// option_declined, expiry and a termination for a future date, through the API as an officer
+// records them: each shows in the state as it should, and the rules refuse with their facts.
+TEST_F(ServerTest, DeclinedOptionExpiryAndNoticeOfTerminationThroughTheApi) {
+  CreateCri();  // ends 2016-03-31, two 6-month options
+  auto r = Append(
+      kLeedsOfficerToken, kCri,
+      {R"({"funding":{"funder":"OPCC","financial_year":"2016/17","amount_pence":100,"conditional_on_option":1}})",
+       R"({"effective_date":"2016-01-15","option_declined":{"reason":"re-procured"}})"});
+  ASSERT_EQ(r.status, 201) << Describe(r);
+  auto s = State(kCri);
+  EXPECT_EQ(s.options_declined(), 2);
+  EXPECT_EQ(s.options(0).status(), "declined");
+  EXPECT_EQ(s.funding_conditional_pence(), 0);
+  EXPECT_EQ(s.funding_declined_pence(), 100);
+  r = Append(kLeedsOfficerToken, kCri, {kExt1});
+  EXPECT_EQ(r.status, 422) << Describe(r);
+  EXPECT_EQ(ErrorOf(r).code(), "no_extension_option");
+  EXPECT_TRUE(Contains(ErrorOf(r).message(), "declined 2")) << Describe(r);
+
+  // Expiry: not before the end; then expired, and nothing but funding may follow.
+  r = Append(kLeedsOfficerToken, kCri, {R"({"effective_date":"2016-03-30","expiry":{}})"});
+  EXPECT_EQ(r.status, 422) << Describe(r);
+  EXPECT_EQ(ErrorOf(r).code(), "expiry_before_end");
+  r = Append(kLeedsOfficerToken, kCri, {R"({"effective_date":"2016-04-01","expiry":{}})"});
+  ASSERT_EQ(r.status, 201) << Describe(r);
+  s = State(kCri);
+  EXPECT_EQ(s.status(), "expired");
+  EXPECT_EQ(s.expiry_date(), "2016-03-31");
+  r = Append(kLeedsOfficerToken, kCri,
+             {R"({"effective_date":"2016-04-02","variation":{"description":"late change"}})"});
+  EXPECT_EQ(r.status, 422) << Describe(r);
+  EXPECT_EQ(ErrorOf(r).code(), "contract_expired");
+  EXPECT_EQ(Append(kLeedsOfficerToken, kCri, {kFunding}).status, 201);
+
+  // Notice of termination for a date ahead: terminating until then, terminated after.
+  r = Append(
+      kLeedsOfficerToken, kNdti,
+      {R"({"award":{"authority":"Leeds City Council","title":"AoC","supplier":{"name":"NDTI"},"start_date":"2019-11-01","end_date":"2099-10-31"}})",
+       R"({"effective_date":"2026-01-05","termination":{"termination_date":"2098-06-30","reason":"convenience"}})"},
+      0);
+  ASSERT_EQ(r.status, 201) << Describe(r);
+  auto c = Client(kLeedsOfficerToken);
+  r = c.Get(ContractPath(kNdti));
+  ASSERT_EQ(r.status, 200) << Describe(r);
+  EXPECT_EQ(Parse<v1::ContractState>(r).status(), "terminating");
+  EXPECT_EQ(Parse<v1::ContractState>(r).current_end_date(), "2098-06-30");
+  r = c.Get(ContractPath(kNdti) + "?as_of=2098-07-01");
+  ASSERT_EQ(r.status, 200) << Describe(r);
+  EXPECT_EQ(Parse<v1::ContractState>(r).status(), "terminated");
+  // A termination dated after the end is refused with the end it passes.
+  r = Append(
+      kLeedsOfficerToken, kIps,
+      {R"({"award":{"authority":"Leeds City Council","title":"x","supplier":{"name":"y"},"start_date":"2024-04-01","end_date":"2026-03-31"}})",
+       R"({"termination":{"termination_date":"2026-06-30","reason":"other"}})"},
+      0);
+  EXPECT_EQ(r.status, 422) << Describe(r);
+  EXPECT_EQ(ErrorOf(r).code(), "termination_after_end");
+  EXPECT_TRUE(Contains(ErrorOf(r).message(), "2026-03-31")) << Describe(r);
+  EXPECT_EQ(Version(kIps), 0u) << "nothing of the refused batch is written";
+}
+
 }  // namespace
 }  // namespace contrack::server_test
