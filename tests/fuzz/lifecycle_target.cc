@@ -95,7 +95,7 @@ v1::EventBody MakeBody(Reader& in, const v1::ContractState* state,
     d->set_key_decision(in.Chance(2));
   }
   if (in.Chance(3)) b.set_effective_date(DateNear(in, anchor));
-  uint8_t kind = in.U8() % 8;
+  uint8_t kind = in.U8() % 10;
   if (state == nullptr && in.Chance(2)) kind = 0;
   switch (kind) {
     case 0: {
@@ -108,11 +108,20 @@ v1::EventBody MakeBody(Reader& in, const v1::ContractState* state,
       a->set_category(in.Chance(3) ? "works" : "");
       const std::string start = DateNear(in, kBase);
       a->set_start_date(start);
-      a->set_end_date(
-          DateNear(in, ParseDate(start, "s").value_or(kBase) + std::chrono::days{in.U8() * 4}));
-      a->set_value_pence(Amount(in, in.Chance(16)));
-      a->set_annual_value_pence(Amount(in, false));
-      const int options = in.U8() % 4;
+      const bool rolling = in.Chance(8);
+      if (!rolling) {
+        a->set_end_date(
+            DateNear(in, ParseDate(start, "s").value_or(kBase) + std::chrono::days{in.U8() * 4}));
+      }
+      if (!in.Chance(4)) a->set_value_pence(Amount(in, in.Chance(16)));
+      if (!in.Chance(3)) a->set_annual_value_pence(Amount(in, false));
+      if (in.Chance(4)) a->set_whole_life_value_pence(Amount(in, false));
+      if (in.Chance(3)) {
+        auto* p = a->add_participants();
+        p->set_authority(in.Chance(4) ? "Leeds City Council" : "North Northamptonshire Council");
+        if (in.Chance(2)) p->set_share_basis_points(in.U16() % 12000);
+      }
+      const int options = rolling ? 0 : in.U8() % 4;
       for (int i = 0; i < options; ++i) {
         a->add_extension_options()->set_months(in.Chance(8) ? in.U8() % 130 : 6);
       }
@@ -148,6 +157,10 @@ v1::EventBody MakeBody(Reader& in, const v1::ContractState* state,
       v->set_description("variation");
       v->set_value_delta_pence(Amount(in, true));
       if (in.Chance(3)) v->set_new_end_date(DateNear(in, anchor));
+      if (in.Chance(2)) v->set_legal_basis("reg 72(1)(b)");
+      if (in.Chance(6)) {
+        v->mutable_participants()->add_participants()->set_authority("Rutland County Council");
+      }
       break;
     }
     case 4:
@@ -167,8 +180,15 @@ v1::EventBody MakeBody(Reader& in, const v1::ContractState* state,
       f->set_financial_year(std::to_string(y) + "/" + std::to_string((y + 1) % 100));
       f->set_amount_pence(Amount(in, in.Chance(16)));
       f->set_conditional_on_extension(in.Chance(3));
+      if (in.Chance(3)) f->set_conditional_on_option(in.U8() % 5);
       break;
     }
+    case 8:
+      b.mutable_option_declined()->set_option(in.Chance(2) ? 0 : in.U8() % 4);
+      break;
+    case 9:
+      b.mutable_expiry()->set_reason("ended");
+      break;
     case 7: {
       auto* c = b.mutable_correction();
       if (!accepted.empty() && !in.Chance(8)) {
@@ -240,6 +260,14 @@ void Lifecycle(const uint8_t* data, size_t size) {
     }
     if (s.options_used() < 0 || s.options_used() > s.options_total()) {
       Broken("options_used is outside 0..options_total", accepted, s);
+    }
+    if (s.options_declined() < 0 || s.options_used() + s.options_declined() > s.options_total()) {
+      Broken("options used and declined exceed options_total", accepted, s);
+    }
+    if (s.funding_declined_pence() < 0) Broken("declined funding is negative", accepted, s);
+    if (state && state->status() == "expired" && !rec.body().has_correction() &&
+        s.status() != "expired") {
+      Broken("an expired contract came back to life without a correction", accepted, s);
     }
     if (s.options_total() != s.extension_options_size()) {
       Broken("options_total is not the number of options", accepted, s);
