@@ -216,8 +216,8 @@ int UpgradeDemo(storage::EventLog& log, const std::vector<DemoLine>& lines,
     if (obsolete.empty() && missing.empty()) continue;
     if (have.foreign > 0) {
       err << "contrack: demo data: kept " << id << " as it is: it holds " << have.foreign
-          << " events recorded by others, and the demo's corrections would have to retract the "
-             "events under them; use a new data directory for the current demo\n";
+          << " events recorded by others, which build on its earlier demo events; retracting "
+             "those is not the demo's to do (a new data directory gets the current demo)\n";
       ++kept;
       continue;
     }
@@ -290,7 +290,13 @@ int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err) {
   auto lines = ParseDemo(&failed_line);
   if (!lines) return report(lines.error());
   std::map<std::string, StoredContract> stored;
-  std::set<std::string> stored_ids;
+  // Reads the whole log once, keeping only what concerns the demo: the file's ids that are
+  // stored, and the contracts of the file or with demo events.
+  std::set<std::string> file_ids, file_contracts, stored_ids;
+  for (const auto& l : *lines) {
+    file_ids.insert(l.body.event_id());
+    file_contracts.insert(l.body.contract_id());
+  }
   bool any_demo = false;
   for (uint64_t after = 0;;) {
     constexpr size_t kPage = 4096;
@@ -299,11 +305,15 @@ int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err) {
     for (const auto& e : *page) {
       const auto& r = e.record;
       after = r.sequence();
-      stored_ids.insert(r.event_id());
+      if (file_ids.contains(r.event_id())) stored_ids.insert(r.event_id());
+      const bool demo = r.recorded_by() == kDemoLoader && !r.body().has_correction();
+      if (!demo && !file_contracts.contains(r.contract_id()) && !stored.contains(r.contract_id())) {
+        continue;
+      }
       auto& c = stored[r.contract_id()];
       if (r.body().has_correction()) {
         c.retracted.insert(r.body().correction().corrects_event_id());
-      } else if (r.recorded_by() == kDemoLoader) {
+      } else if (demo) {
         c.demo.push_back(r);
         any_demo = true;
       } else {
