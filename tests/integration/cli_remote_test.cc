@@ -100,14 +100,14 @@ TEST_F(CliRemoteTest, RecordFromFileAndFollowTheFeed) {
   auto rec = Remote(testing::kLeedsOfficerToken, {"record", "LCC-DIP-CASMACO-2015", "--file",
                                                   (files.path() / "ext.json").string()});
   ASSERT_EQ(rec.status, 0) << rec.err;
-  ExpectContains(rec.out, "recorded LCC-DIP-CASMACO-2015 version 3 sequence 58");
+  ExpectContains(rec.out, "recorded LCC-DIP-CASMACO-2015 version 3 sequence 65");
   auto again = Remote(testing::kLeedsOfficerToken, {"record", "LCC-DIP-CASMACO-2015", "--file",
                                                     (files.path() / "ext.json").string()});
   ASSERT_EQ(again.status, 0) << again.err;
-  ExpectContains(again.out, "already recorded LCC-DIP-CASMACO-2015 version 3 sequence 58");
+  ExpectContains(again.out, "already recorded LCC-DIP-CASMACO-2015 version 3 sequence 65");
 
   auto follow =
-      Remote(testing::kAuditorToken, {"follow", "--after", "55", "--max-events", "3", "--json"});
+      Remote(testing::kAuditorToken, {"follow", "--after", "62", "--max-events", "3", "--json"});
   ASSERT_EQ(follow.status, 0) << follow.err;
   std::vector<uint64_t> seqs;
   size_t pos = 0;
@@ -118,10 +118,10 @@ TEST_F(CliRemoteTest, RecordFromFileAndFollowTheFeed) {
     seqs.push_back(e->sequence());
     pos = nl + 1;
   }
-  EXPECT_EQ(seqs, (std::vector<uint64_t>{56, 57, 58}));
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{63, 64, 65}));
   auto verify = Remote(testing::kAuditorToken, {"verify"});
   EXPECT_EQ(verify.status, 0);
-  ExpectContains(verify.out, "ok: 58 events");
+  ExpectContains(verify.out, "ok: 65 events");
 }
 
 }  // namespace

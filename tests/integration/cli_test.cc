@@ -45,10 +45,11 @@ TEST_F(CliTest, DemoShowsTheFactsOfEachSeedDocument) {
       // seed 001: Leeds DIP/IOM interim contracts, two 6-month options each.
       {"LCC-DIP-CRI-2015",
        {"Leeds City Council", "CRI", "2015-04-01", "2016-03-31", "£728,678.00",
-        "0 of 2 used (6 months available, 6 months available)", "CPR 9.1, CPR 9.2", "2017-03-31"}},
+        "0 of 2 used (6 months available, 6 months available)", "CPR 9.1, CPR 9.2", "2017-03-31",
+        "£1,457,356.00 (derived)"}},
       {"LCC-DIP-DISC-2015", {"DISC", "£466,629.00", "0 of 2 used"}},
       {"LCC-DIP-CASMACO-2015", {"Casmaco Ltd", "£10,800.00", "0 of 2 used"}},
-      {"LCC-DIP-CRI-OLD", {"terminated", "2015-03-31", "superseded"}},
+      {"LCC-DIP-CRI-OLD", {"terminated", "2015-03-31", "superseded", "Value           not stated"}},
       // seed 004: Leeds NDTi waiver of CPR 8.1/8.2 and award of £47,600.
       {"LCC-NDTI-AOC-2019", {"National Development Team for Inclusion", "£47,600.00", "CPR 8.1"}},
       // seed 000: Leicestershire IPS direct award under exception, OHID grant £414,000.
@@ -56,12 +57,17 @@ TEST_F(CliTest, DemoShowsTheFactsOfEachSeedDocument) {
        {"Leicestershire County Council", "Intuitive Thinking Skills", "2024-04-01", "2026-03-31",
         "£414,000.00", "direct_award", "light touch",
         "Office for Health Improvement and Disparities"}},
-      // seed 002: OPCC funding per financial year, conditional amounts apart.
+      // seed 002: OPCC funding per financial year (Table 1, and Table 2 for Rutland), the
+      // amounts for the optional extension apart; the partners as participants.
       {"LLR-SMTS-2016",
        {"2016-07-01", "Police and Crime Commissioner for Leicestershire", "2017/18", "£447,424.00",
-        "£1,789,696.00 committed", "£447,424.00 if extended"}},
-      // seed 003: Northamptonshire contract with its option to extend to 2026.
-      {"NNC-WNC-ADULT-CGL-2018", {"Change Grow Live", "2026-03-31"}},
+        "£1,795,636.00 committed", "£448,909.00 if extended", "Leicester City Council",
+        "NHS England (North)", "Rutland County Council", "£1,114.00 if option 1 is exercised"}},
+      // seed 003: Northamptonshire contract with its option to extend to 2026, exercised; its
+      // annual value; North Northamptonshire's 48.6%.
+      {"NNC-WNC-ADULT-CGL-2018",
+       {"Change Grow Live", "2026-03-31", "1 of 1 used", "annual £5,394,000.00",
+        "North Northamptonshire Council 48.60%"}},
   };
   for (const auto& e : expects) {
     auto r = Run({"show", e.id});
@@ -158,11 +164,11 @@ TEST_F(CliTest, ExportImportRoundTripGivesIdenticalStatesAndHead) {
   ASSERT_EQ(v1.status, 0);
   ASSERT_EQ(v2.status, 0);
   EXPECT_EQ(v1.out, v2.out);  // same event count and head hash
-  ExpectContains(v1.out, "58 events");
+  ExpectContains(v1.out, "65 events");
   auto l1 = Run({"list", "--json"});
   auto l2 = RunContrack({"--data", copy.str(), "list", "--json"});
   EXPECT_EQ(l1.out, l2.out);
-  auto partial = Run({"export", "--after", "56"});
+  auto partial = Run({"export", "--after", "63"});
   EXPECT_EQ(std::count(partial.out.begin(), partial.out.end(), '\n'), 2);
 }
 
@@ -171,7 +177,7 @@ TEST_F(CliTest, VerifyNamesTheFirstTamperedSequenceAndRebuildRestoresViews) {
   auto before = Run({"list", "--json"});
   auto rebuild = Run({"rebuild"});
   ASSERT_EQ(rebuild.status, 0) << rebuild.err;
-  ExpectContains(rebuild.out, "57 events");
+  ExpectContains(rebuild.out, "64 events");
   EXPECT_EQ(Run({"list", "--json"}).out, before.out);
   {
     auto log = testing::OpenLog(data_.str());

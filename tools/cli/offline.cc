@@ -1,10 +1,14 @@
 // Offline CLI commands.
 #include "tools/cli/offline.h"
 
+#include <openssl/sha.h>
+
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "domain/codec.h"
 #include "services/api/wire.h"
@@ -112,20 +116,223 @@ int CmdImport(storage::EventLog& log, const std::string& file, const ImportOptio
   return 0;
 }
 
+namespace {
+
+// The demo's principals: demo-loader records the demo's lines; the offline operator (an admin)
+// retracts the lines a newer demo corrected.
+constexpr char kDemoLoader[] = "demo-loader";
+constexpr char kDemoUpgrader[] = "offline-operator";
+
+// The id of the correction that retracts demo event `event_id` of `contract_id`: the first 16 bytes
+// of sha256("contrack-demo/<contract_id>/retract/<event_id>") as a version-4 UUID, so a rerun
+// after an interrupted upgrade appends the same correction (docs/demo-data.md).
+std::string RetractionId(const std::string& contract_id, const std::string& event_id) {
+  const std::string seed = "contrack-demo/" + contract_id + "/retract/" + event_id;
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(seed.data()), seed.size(), d);
+  d[6] = static_cast<unsigned char>((d[6] & 0x0f) | 0x40);
+  d[8] = static_cast<unsigned char>((d[8] & 0x3f) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[d[i] >> 4];
+    out += kHex[d[i] & 0x0f];
+  }
+  return out;
+}
+
+struct DemoLine {
+  uint64_t line_no = 0;
+  v1::EventBody body;
+};
+
+// What the store holds of one contract, for the demo upgrade.
+struct StoredContract {
+  std::vector<v1::EventRecord> demo;  // recorded by demo-loader, corrections left out
+  std::set<std::string> retracted;    // ids some correction retracts
+  size_t foreign = 0;                 // events by others that are not corrections
+};
+
+Result<std::vector<DemoLine>> ParseDemo(uint64_t* failed_line) {
+  std::vector<DemoLine> lines;
+  uint64_t line_no = 0;
+  size_t pos = 0;
+  const std::string_view text = kDemoJsonl;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    const std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto body = ParseJson<v1::EventBody>(line, "demo JSON");
+    if (!body) {
+      *failed_line = line_no;
+      return std::unexpected(body.error());
+    }
+    lines.push_back({line_no, std::move(*body)});
+  }
+  return lines;
+}
+
+// Upgrades a store holding an earlier demo to this one: per contract, retracts (newest first) the
+// demo events whose ids the file no longer has, then appends the file's lines not yet stored,
+// recorded now (their own record times would go back before the head). A contract holding events
+// recorded by others is left as it is: retracting the demo under them is not the demo's to do.
+int UpgradeDemo(storage::EventLog& log, const std::vector<DemoLine>& lines,
+                std::map<std::string, StoredContract> stored,
+                const std::set<std::string>& stored_ids, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> order;  // the file's contracts in file order, then the others
+  std::map<std::string, std::vector<const DemoLine*>> by_contract;
+  for (const auto& l : lines) {
+    auto& v = by_contract[l.body.contract_id()];
+    if (v.empty()) order.push_back(l.body.contract_id());
+    v.push_back(&l);
+  }
+  for (const auto& [id, c] : stored) {
+    if (!by_contract.contains(id) && !c.demo.empty()) order.push_back(id);
+  }
+  uint64_t appended = 0, present = 0, retracted = 0, kept = 0;
+  for (const auto& id : order) {
+    const auto& file = by_contract[id];
+    const StoredContract& have = stored[id];
+    std::set<std::string> file_ids;
+    for (const auto* l : file) file_ids.insert(l->body.event_id());
+    std::vector<const v1::EventRecord*> obsolete;
+    for (const auto& e : have.demo) {
+      if (!file_ids.contains(e.event_id()) && !have.retracted.contains(e.event_id())) {
+        obsolete.push_back(&e);
+      }
+    }
+    std::vector<const DemoLine*> missing;
+    for (const auto* l : file) {
+      if (stored_ids.contains(l->body.event_id())) {
+        ++present;
+      } else {
+        missing.push_back(l);
+      }
+    }
+    if (obsolete.empty() && missing.empty()) continue;
+    if (have.foreign > 0) {
+      err << "contrack: demo data: kept " << id << " as it is: it holds " << have.foreign
+          << " events recorded by others, which build on its earlier demo events; retracting "
+             "those is not the demo's to do (a new data directory gets the current demo)\n";
+      ++kept;
+      continue;
+    }
+    for (auto it = obsolete.rbegin(); it != obsolete.rend(); ++it) {
+      const v1::EventRecord& e = **it;
+      storage::AppendRequest req;
+      req.contract_id = id;
+      req.principal = Principal::Operator(kDemoUpgrader);
+      v1::EventBody c;
+      c.set_event_id(RetractionId(id, e.event_id()));
+      c.set_effective_date(e.effective_date());
+      c.mutable_correction()->set_corrects_event_id(e.event_id());
+      c.mutable_correction()->set_reason(
+          file.empty() ? "demo data upgrade: the current demo data no longer records this "
+                         "contract (docs/demo-data.md)"
+                       : "demo data upgrade: this demo line was corrected to its seed decision; "
+                         "the corrected line follows under a new event id (docs/demo-data.md)");
+      req.events.push_back(std::move(c));
+      auto r = log.Append(req);
+      if (!r) {
+        err << "contrack: demo data: retracting " << e.type() << " " << e.event_id() << " of " << id
+            << ": " << r.error().name() << ": " << r.error().message << "\n";
+        return 1;
+      }
+      if (!r->replayed()) ++retracted;
+    }
+    for (const auto* l : missing) {
+      storage::AppendRequest req;
+      req.contract_id = id;
+      req.principal = Principal::Operator(kDemoLoader);  // recorded now: see above
+      req.events.push_back(l->body);
+      auto r = log.Append(req);
+      if (!r) {
+        err << "contrack: demo data line " << l->line_no << ": " << r.error().name() << ": "
+            << r.error().message << "\n";
+        return 1;
+      }
+      (r->replayed() ? present : appended) += r->events_size();
+    }
+    out << "demo data: " << (file.empty() ? "withdrew " : "upgraded ") << id << ": "
+        << obsolete.size() << " superseded events retracted, " << missing.size() << " appended\n";
+  }
+  out << "demo data: " << appended << " events appended, " << present << " already present";
+  if (retracted > 0) out << ", " << retracted << " superseded events retracted";
+  out << "\n";
+  if (kept > 0) {
+    out << "demo data: " << kept << " contracts kept their earlier demo events (see above)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
 int CmdDemo(storage::EventLog& log, std::ostream& out, std::ostream& err) {
   uint64_t failed_line = 0;
-  // The demo's record times are part of its story (what was known when): kept, so it loads into
-  // an empty store, or into one that holds it already (every line then replays).
-  ImportOptions options{Principal::Operator("demo-loader"), true};
-  auto stats = ImportJsonLines(log, kDemoJsonl, options, &failed_line);
-  if (!stats) {
-    err << "contrack: demo data line " << failed_line << ": " << stats.error().name() << ": "
-        << stats.error().message << "\n";
+  auto report = [&](const Error& e) {
+    err << "contrack: demo data line " << failed_line << ": " << e.name() << ": " << e.message
+        << "\n";
     return 1;
+  };
+  // An empty store: the demo's record times are part of its story (what was known when), kept.
+  if (log.GetHead().sequence == 0) {
+    ImportOptions options{Principal::Operator(kDemoLoader), true};
+    auto stats = ImportJsonLines(log, kDemoJsonl, options, &failed_line);
+    if (!stats) return report(stats.error());
+    out << "demo data: " << stats->appended << " events appended, " << stats->replayed
+        << " already present\n";
+    return 0;
   }
-  out << "demo data: " << stats->appended << " events appended, " << stats->replayed
-      << " already present\n";
-  return 0;
+  auto lines = ParseDemo(&failed_line);
+  if (!lines) return report(lines.error());
+  std::map<std::string, StoredContract> stored;
+  // Reads the whole log once, keeping only what concerns the demo: the file's ids that are
+  // stored, and the contracts of the file or with demo events.
+  std::set<std::string> file_ids, file_contracts, stored_ids;
+  for (const auto& l : *lines) {
+    file_ids.insert(l.body.event_id());
+    file_contracts.insert(l.body.contract_id());
+  }
+  bool any_demo = false;
+  for (uint64_t after = 0;;) {
+    constexpr size_t kPage = 4096;
+    auto page = log.ReadLog(after, kPage);
+    if (!page) return Report(page.error(), err);
+    for (const auto& e : *page) {
+      const auto& r = e.record;
+      after = r.sequence();
+      if (file_ids.contains(r.event_id())) stored_ids.insert(r.event_id());
+      const bool demo = r.recorded_by() == kDemoLoader && !r.body().has_correction();
+      if (!demo && !file_contracts.contains(r.contract_id()) && !stored.contains(r.contract_id())) {
+        continue;
+      }
+      auto& c = stored[r.contract_id()];
+      if (r.body().has_correction()) {
+        c.retracted.insert(r.body().correction().corrects_event_id());
+      } else if (demo) {
+        c.demo.push_back(r);
+        any_demo = true;
+      } else {
+        ++c.foreign;
+      }
+    }
+    if (page->size() < kPage) break;
+  }
+  if (!any_demo) {
+    // No demo here: the plain import keeping record times, refused (recorded_at_before_head) in
+    // a store whose head is later than the demo's times.
+    ImportOptions options{Principal::Operator(kDemoLoader), true};
+    auto stats = ImportJsonLines(log, kDemoJsonl, options, &failed_line);
+    if (!stats) return report(stats.error());
+    out << "demo data: " << stats->appended << " events appended, " << stats->replayed
+        << " already present\n";
+    return 0;
+  }
+  return UpgradeDemo(log, *lines, std::move(stored), stored_ids, out, err);
 }
 
 int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, std::ostream& err) {
