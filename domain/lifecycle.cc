@@ -117,10 +117,14 @@ std::vector<std::string> EventFlags(const v1::ContractState& before, const v1::E
     // The contract's authority; on its first event, the one the event names.
     const Thresholds t =
         rules.For(before.authority().empty() ? FirstEventAuthority(body) : before.authority());
-    if (*amount >= t.key_decision_pence && !d.key_decision()) {
+    // Only a record that says "not a key decision" (or "not open to call-in") is flagged; one
+    // that does not say either way is not.
+    if (*amount >= t.key_decision_pence && d.has_key_decision() && !d.key_decision()) {
       out.push_back(kFlagKeyDecisionNotMarked);
     }
-    if (*amount >= t.call_in_pence && !d.call_in_eligible()) out.push_back(kFlagCallInNotMarked);
+    if (*amount >= t.call_in_pence && d.has_call_in_eligible() && !d.call_in_eligible()) {
+      out.push_back(kFlagCallInNotMarked);
+    }
   }
   return out;
 }
