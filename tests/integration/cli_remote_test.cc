@@ -53,13 +53,13 @@ TEST_F(CliRemoteTest, ShowMatchesOfflineAndExtendRecordsThePrincipal) {
                                                     "2017-09-30", "--effective", "2017-03-01"});
   EXPECT_EQ(third.status, 1);
   ExpectContains(third.err,
-                 "422 no_extension_option: contract LCC-DIP-DISC-2015 has used 2 of 2 "
-                 "options; current end 2017-03-31");
+                 "contrack: refused (no_extension_option): contract LCC-DIP-DISC-2015 has used 2 "
+                 "of 2 options; current end 2017-03-31");
   auto stale =
       Remote(testing::kLeedsOfficerToken, {"vary", "LCC-DIP-DISC-2015", "--description", "scope",
                                            "--value-delta", "100", "--expected-version", "2"});
   EXPECT_EQ(stale.status, 1);
-  ExpectContains(stale.err, "409 version_conflict");
+  ExpectContains(stale.err, "refused (version_conflict)");
   ExpectContains(stale.err, "(current version 4)");
 
   auto history = Remote(testing::kAuditorToken, {"history", "LCC-DIP-DISC-2015", "--json"});
@@ -75,7 +75,7 @@ TEST_F(CliRemoteTest, RefusalsCarryTheApiCodes) {
   auto auditor = Remote(testing::kAuditorToken, {"terminate", "LCC-DIP-CRI-2015", "--date",
                                                  "2016-01-31", "--reason", "convenience"});
   EXPECT_EQ(auditor.status, 1);
-  ExpectContains(auditor.err, "403 forbidden");
+  ExpectContains(auditor.err, "refused (forbidden)");
   auto other = Remote(testing::kLeicsOfficerToken, {"show", "LCC-DIP-CRI-2015"});
   EXPECT_EQ(other.status, 1);
   ExpectContains(other.err, "403 forbidden");
