@@ -66,12 +66,12 @@ std::string CsvRow(const std::vector<std::string>& fields) {
 
 std::string AlertsCsv(const v1::AlertsResponse& alerts) {
   std::string out = CsvRow({"deadline", "days_left", "action", "contract_id", "end_date",
-                            "options_left", "value", "authority", "title", "supplier", "month"});
+                            "options_left", "value", "authority", "title", "supplier"});
   for (const auto& a : alerts.alerts()) {
     out += CsvRow({a.deadline(), std::to_string(a.days_left()), a.action(), a.contract_id(),
                    a.end_date(), std::to_string(a.options_left()),
                    Pounds(a.has_value_pence(), a.value_pence()), a.authority(), a.title(),
-                   a.supplier(), a.month()});
+                   a.supplier()});
   }
   return out;
 }

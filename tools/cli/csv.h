@@ -18,8 +18,8 @@ std::string CsvField(std::string_view value);
 // One record: the fields joined by commas, then CRLF.
 std::string CsvRow(const std::vector<std::string>& fields);
 
-// deadline,days_left,action,contract_id,end_date,options_left,value,authority,title,supplier,
-// month: one row per alert, in the order given. value is empty when not stated.
+// deadline,days_left,action,contract_id,end_date,options_left,value,authority,title,supplier:
+// one row per alert, in the order given. value is empty when not stated.
 std::string AlertsCsv(const v1::AlertsResponse& alerts);
 
 // sequence,version,type,event_id,effective_date,recorded_at,recorded_by,decision_reference,

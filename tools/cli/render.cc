@@ -169,8 +169,11 @@ std::string RenderState(const v1::ContractState& s) {
     Row(out, "VAT not recov.",
         Money(s.has_vat_not_recoverable_pence(), s.vat_not_recoverable_pence()));
     if (s.variation_net_pence() != 0) {
-      char pct[32];
-      std::snprintf(pct, sizeof(pct), " (%.1f%%)", s.variation_percent());
+      // A share of the original value only when the award stated one.
+      char pct[32] = "";
+      if (s.has_original_value_pence()) {
+        std::snprintf(pct, sizeof(pct), " (%.1f%%)", s.variation_percent());
+      }
       Row(out, "Variation", FormatPounds(s.variation_net_pence()) + pct);
     }
   }

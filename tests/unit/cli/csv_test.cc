@@ -28,7 +28,7 @@ TEST(CsvTest, AlertValueIsPlainPoundsOrBlank) {
   const std::string csv = AlertsCsv(r);
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
             "deadline,days_left,action,contract_id,end_date,options_left,value,authority,title,"
-            "supplier,month");
+            "supplier");
   EXPECT_NE(csv.find(",A,,0,728678.00,"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",B,,0,0.00,"), std::string::npos) << csv;  // stated as 0
   EXPECT_NE(csv.find(",C,,0,,"), std::string::npos) << csv;      // not stated
