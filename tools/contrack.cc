@@ -10,32 +10,13 @@
 #include <iostream>
 
 #include "domain/codec.h"
+#include "tools/cli/event_commands.h"
 #include "tools/cli/offline.h"
 #include "tools/cli/remote.h"
 
 namespace {
 
 using namespace contrack;
-
-struct DecisionFlags {
-  std::string reference, maker, date, effective, note, event_id;
-  void AddTo(CLI::App* cmd) {
-    cmd->add_option("--decision-ref", reference, "decision reference");
-    cmd->add_option("--decision-maker", maker, "who took the decision");
-    cmd->add_option("--decision-date", date, "YYYY-MM-DD");
-    cmd->add_option("--effective", effective, "effective date YYYY-MM-DD");
-    cmd->add_option("--note", note, "free text");
-    cmd->add_option("--event-id", event_id, "UUID, for safe retries");
-  }
-  void Fill(v1::EventBody* b) const {
-    if (!reference.empty()) b->mutable_decision()->set_reference(reference);
-    if (!maker.empty()) b->mutable_decision()->set_maker(maker);
-    if (!date.empty()) b->mutable_decision()->set_date(date);
-    if (!effective.empty()) b->set_effective_date(effective);
-    if (!note.empty()) b->set_note(note);
-    if (!event_id.empty()) b->set_event_id(event_id);
-  }
-};
 
 int Usage(const std::string& msg) {
   std::cerr << "contrack: " << msg << "\n";
@@ -55,6 +36,10 @@ int main(int argc, char** argv) {
       "contrack: contract lifecycle tracker.\n"
       "Offline mode: --data DIR (service stopped). Remote mode: --url URL --token TOKEN."};
   app.require_subcommand(1);
+  // Usage errors (an unknown flag, a missing or invalid value) name the flag and exit 2.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "contrack: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+  });
   std::string data_dir, url, token;
   int64_t threshold = domain::Rules{}.key_decision_threshold_pence;
   int64_t call_in_threshold = domain::Rules{}.call_in_threshold_pence;
@@ -76,11 +61,15 @@ int main(int argc, char** argv) {
                  "offline: authorities file with each authority's thresholds (docs/rules.md)");
 
   std::string file, id, as_of, known_at, authority, digest;
-  bool json = false;
+  bool json = false, csv = false;
   uint64_t after = 0, max_events = 0;
   int within_days = 90;
   std::optional<uint64_t> expected;
-  auto json_flag = [&](CLI::App* c) { c->add_flag("--json", json, "proto JSON output"); };
+  auto json_flag = [&](CLI::App* c) { return c->add_flag("--json", json, "proto JSON output"); };
+  auto csv_flag = [&](CLI::App* c, CLI::Option* json_option) {
+    c->add_flag("--csv", csv, "CSV (RFC 4180): money in plain pounds, blank when not stated")
+        ->excludes(json_option);
+  };
   auto expected_flag = [&](CLI::App* c) {
     c->add_option("--expected-version", expected, "refuse unless the contract is at this version");
   };
@@ -100,8 +89,20 @@ int main(int argc, char** argv) {
   json_flag(show);
   auto* history = app.add_subcommand("history", "a contract's events with hashes");
   history->add_option("ID", id)->required();
-  json_flag(history);
-  auto* list = app.add_subcommand("list", "every contract, one line each");
+  csv_flag(history, json_flag(history));
+  cli::ListFilter list_filter;
+  auto* list =
+      app.add_subcommand("list", "the contracts, one line each (every one, or those that match)");
+  list->add_option("--authority", list_filter.authority,
+                   "contracts this authority leads or takes part in");
+  list->add_option("--supplier", list_filter.supplier,
+                   "contracts whose supplier's name holds this text (any case)");
+  list->add_option("--status", list_filter.status,
+                   "the status on the day (as of --as-of, or today)")
+      ->check(
+          CLI::IsMember({"pre_award", "active", "lapsed", "expired", "terminated", "terminating"}));
+  list->add_option("--as-of", as_of, "contracts as they stood on YYYY-MM-DD");
+  list->add_option("--known-at", known_at, "as recorded by this RFC 3339 time");
   json_flag(list);
   auto* verify = app.add_subcommand("verify", "recompute the hash chain; exit 1 if broken");
   verify->add_option("--digest", digest, "SEQ:HASH taken earlier: check it is still a prefix");
@@ -119,14 +120,14 @@ int main(int argc, char** argv) {
   alerts->add_option("--within-days", within_days, "window in days (default 90)")
       ->check(CLI::Range(0, 3650));
   alerts->add_option("--authority", authority, "one authority only");
-  json_flag(alerts);
+  csv_flag(alerts, json_flag(alerts));
   auto* reg = app.add_subcommand("register", "the contract register (Transparency Code CSV)");
   reg->add_option("--authority", authority, "one authority only");
   reg->add_option("--as-of", as_of, "contracts as they stood on YYYY-MM-DD");
   auto* funding = app.add_subcommand("funding", "committed funding by funder, authority and year");
   funding->add_option("--authority", authority, "one authority only");
   funding->add_option("--as-of", as_of, "as they stood on YYYY-MM-DD");
-  json_flag(funding);
+  csv_flag(funding, json_flag(funding));
 
   std::string backup_dir;
   auto* backup = app.add_subcommand(
@@ -153,73 +154,38 @@ int main(int argc, char** argv) {
   expected_flag(record);
   json_flag(record);
 
-  DecisionFlags decision;
-  std::string to, description, legal_basis, reason, rule, date;
-  int64_t value_added = 0, value_delta = 0;
-  auto* extend = app.add_subcommand("extend", "exercise the next extension option");
-  extend->add_option("ID", id)->required();
-  extend->add_option("--to", to, "new end date YYYY-MM-DD")->required();
-  extend->add_option("--value-added", value_added, "pence added to the contract value");
-  decision.AddTo(extend);
-  expected_flag(extend);
-  json_flag(extend);
-  auto* vary = app.add_subcommand("vary", "record a variation");
-  vary->add_option("ID", id)->required();
-  vary->add_option("--description", description, "what changes")->required();
-  vary->add_option("--value-delta", value_delta, "pence added (negative: removed)");
-  vary->add_option("--to", to, "new end date YYYY-MM-DD");
-  vary->add_option("--legal-basis", legal_basis, "e.g. PCR 2015 reg 72(1)(b)");
-  decision.AddTo(vary);
-  expected_flag(vary);
-  json_flag(vary);
-  auto* terminate = app.add_subcommand("terminate", "record a termination");
-  terminate->add_option("ID", id)->required();
-  terminate->add_option("--date", date, "termination date YYYY-MM-DD")->required();
-  terminate->add_option("--reason", reason, "convenience, breach, mutual, superseded, other")
-      ->required();
-  terminate->add_option("--rule", rule, "e.g. CPR 22.1");
-  decision.AddTo(terminate);
-  expected_flag(terminate);
-  json_flag(terminate);
+  // award, waive, extend, decline-option, vary, novate, terminate, expire, fund, correct,
+  // reassign.
+  cli::EventCommands events(app);
   auto* follow = app.add_subcommand("follow", "remote: print events as they commit");
   follow->add_option("--after", after, "start after this sequence");
   follow->add_option("--max-events", max_events, "stop after this many events (0: never)");
   json_flag(follow);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help exits 0
+  }
   if (data_dir.empty() == url.empty()) return Usage("give exactly one of --data DIR or --url URL");
 
   // The append a write command describes, if any.
   std::optional<v1::AppendRequest> append;
-  if (*record) {
+  auto event = events.Build();
+  if (!event) return Usage(event.error().message);
+  if (*event) {
+    id = (*event)->contract_id;
+    json = (*event)->json;
+    append = std::move((*event)->request);
+  } else if (*record) {
     auto req = cli::ReadEventFile(file);
     if (!req) {
       std::cerr << "contrack: " << req.error().name() << ": " << req.error().message << "\n";
       return 1;
     }
     append = std::move(*req);
-  } else if (*extend || *vary || *terminate) {
-    v1::EventBody body;
-    if (*extend) {
-      body.mutable_extension()->set_new_end_date(to);
-      body.mutable_extension()->set_value_pence_added(value_added);
-    } else if (*vary) {
-      auto* v = body.mutable_variation();
-      v->set_description(description);
-      v->set_value_delta_pence(value_delta);
-      v->set_new_end_date(to);
-      v->set_legal_basis(legal_basis);
-    } else {
-      auto* t = body.mutable_termination();
-      t->set_termination_date(date);
-      t->set_reason(reason);
-      t->set_rule(rule);
-    }
-    decision.Fill(&body);
-    append.emplace();
-    *append->add_events() = std::move(body);
+    if (expected) append->set_expected_version(*expected);
   }
-  if (append && expected) append->set_expected_version(*expected);
 
   auto& out = std::cout;
   auto& err = std::cerr;
@@ -230,10 +196,10 @@ int main(int argc, char** argv) {
     auto client = http::HttpClient::FromUrl(url);
     if (!client) return Usage(client.error().message);
     (*client)->set_token(token);
-    cli::Remote r{**client, out, err, json};
+    cli::Remote r{**client, out, err, json, csv};
     if (*show) return cli::RemoteShow(r, id, as_of, known_at);
     if (*history) return cli::RemoteHistory(r, id);
-    if (*list) return cli::RemoteList(r);
+    if (*list) return cli::RemoteList(r, list_filter, as_of, known_at);
     if (*verify) return cli::RemoteVerify(r, digest, verify_views);
     if (*alerts) return cli::RemoteAlerts(r, as_of, within_days, authority);
     if (*reg) return cli::RemoteRegister(r, authority, as_of);
@@ -276,20 +242,22 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& l = **log;
+  const cli::Output output =
+      csv ? cli::Output::kCsv : (json ? cli::Output::kJson : cli::Output::kTable);
   const Principal as = Principal::Operator(as_name);
   if (append) return cli::CmdRecord(l, id, *append, as, json, out, err);
   if (*import) return cli::CmdImport(l, file, {as, keep_record_times}, out, err);
   if (*show) return cli::CmdShow(l, id, as_of_date, known_at_time, json, out, err);
   if (*alerts) {
-    return cli::CmdAlerts(l, as_of_date.value_or(DayOf(NowMicros())), within_days, authority, json,
-                          out, err);
+    return cli::CmdAlerts(l, as_of_date.value_or(DayOf(NowMicros())), within_days, authority,
+                          output, out, err);
   }
   if (*reg) return cli::CmdRegister(l, authority, as_of_date, out, err);
-  if (*funding) return cli::CmdFunding(l, authority, as_of_date, json, out, err);
+  if (*funding) return cli::CmdFunding(l, authority, as_of_date, output, out, err);
   if (*ocds) return cli::CmdOcds(l, id, ocds_record, ocds_options, out, err);
   if (*backup) return cli::CmdBackup(l, backup_dir, out, err);
-  if (*history) return cli::CmdHistory(l, id, json, out, err);
-  if (*list) return cli::CmdList(l, json, out, err);
+  if (*history) return cli::CmdHistory(l, id, output, out, err);
+  if (*list) return cli::CmdList(l, list_filter, as_of_date, known_at_time, json, out, err);
   if (*verify) return cli::CmdVerify(l, digest, verify_views, json, out, err);
   if (*rebuild) return cli::CmdRebuild(l, out, err);
   if (*exp) return cli::CmdExport(l, after, out, err);

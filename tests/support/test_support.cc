@@ -102,6 +102,55 @@ size_t TrailingStates(const storage::EventLog& log) {
   return n;
 }
 
+std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, field_started = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+        EXPECT_TRUE(i + 1 == text.size() || text[i + 1] == ',' || text[i + 1] == '\r' ||
+                    text[i + 1] == '\n')
+            << "text after a closing quote at byte " << i;
+      } else {
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      EXPECT_FALSE(field_started) << "a quote inside an unquoted field at byte " << i;
+      quoted = field_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      continue;  // the LF ends the row
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      rows.push_back(std::move(row));
+      field.clear();
+      row.clear();
+      field_started = false;
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+  EXPECT_FALSE(quoted) << "unterminated quoted field";
+  if (field_started || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 namespace {
 std::string Quote(const std::string& s) {
   std::string out = "'";

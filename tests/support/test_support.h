@@ -43,6 +43,10 @@ struct CommandResult {
   std::string err;
 };
 
+// Parses RFC 4180 CSV (quoted fields with doubled quotes, CRLF or LF row ends) into rows of
+// fields; fails the test on a malformed quote.
+std::vector<std::vector<std::string>> ParseCsv(std::string_view text);
+
 // Runs the built `contrack` binary with `args` (shell-quoted here), capturing output.
 CommandResult RunContrack(const std::vector<std::string>& args, const std::string& stdin_text = "");
 

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "domain/codec.h"
+#include "domain/lifecycle.h"
 #include "services/api/wire.h"
 #include "services/views/reports.h"
+#include "tools/cli/csv.h"
 #include "tools/cli/render.h"
 
 namespace contrack::cli {
@@ -351,11 +353,11 @@ int CmdShow(const storage::EventLog& log, const std::string& id, std::optional<D
 }
 
 int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
-              const std::string& authority, bool json, std::ostream& out, std::ostream& err) {
+              const std::string& authority, Output output, std::ostream& out, std::ostream& err) {
   auto r = log.Alerts(as_of, within_days, authority);
   if (!r) return Report(r.error(), err);
   const auto resp = wire::ToAlertsResponse(as_of, within_days, std::move(*r));
-  out << (json ? ToJson(resp, true) + "\n" : RenderAlerts(resp));
+  out << RenderAlertsAs(resp, output);
   return 0;
 }
 
@@ -415,16 +417,15 @@ int CmdRestore(const std::string& backup_dir, const std::string& data_dir, std::
 }
 
 int CmdFunding(const storage::EventLog& log, const std::string& authority,
-               std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err) {
+               std::optional<Date> as_of, Output output, std::ostream& out, std::ostream& err) {
   auto states = ReportStates(log, authority, as_of);
   if (!states) return Report(states.error(), err);
-  const auto report = views::FundingReportOf(*states);
-  out << (json ? ToJson(report, true) + "\n" : RenderFunding(report));
+  out << RenderFundingAs(views::FundingReportOf(*states), output);
   return 0;
 }
 
-int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
-               std::ostream& err) {
+int CmdHistory(const storage::EventLog& log, const std::string& id, Output output,
+               std::ostream& out, std::ostream& err) {
   auto s = log.GetState(id);
   if (!s) return Report(s.error(), err);
   auto events = log.ReadContract(id);
@@ -433,24 +434,46 @@ int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, s
                                         s->retracted_event_ids().end());
   v1::HistoryResponse resp;
   resp.set_contract_id(id);
-  std::vector<v1::HistoryEntry> entries;
   for (const auto& e : *events) {
-    entries.push_back(wire::ToHistoryEntry(e, retracted.contains(e.record.event_id())));
-    *resp.add_events() = entries.back();
+    *resp.add_events() = wire::ToHistoryEntry(e, retracted.contains(e.record.event_id()));
   }
-  out << (json ? ToJson(resp, true) + "\n" : RenderHistory(entries));
+  out << RenderHistoryAs(resp, output);
   return 0;
 }
 
-int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err) {
-  auto states = log.ListContracts("", SIZE_MAX);
-  if (!states) return Report(states.error(), err);
-  v1::ContractList list;
-  for (auto& s : *states) {
-    s = StateOn(s, Today());
-    *list.add_contracts() = s;
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// `shown`: the state with its status on the day asked about.
+bool Matches(const ListFilter& filter, const v1::ContractState& shown) {
+  if (!filter.authority.empty() && !domain::TakesPart(shown, filter.authority)) return false;
+  if (!filter.supplier.empty() &&
+      Lower(shown.supplier().name()).find(Lower(filter.supplier)) == std::string::npos) {
+    return false;
   }
-  out << (json ? ToJson(list, true) + "\n" : RenderList(*states));
+  return filter.status.empty() || shown.status() == filter.status;
+}
+
+}  // namespace
+
+int CmdList(const storage::EventLog& log, const ListFilter& filter, std::optional<Date> as_of,
+            std::optional<Micros> known_at, bool json, std::ostream& out, std::ostream& err) {
+  auto states = log.ListContractsAt("", SIZE_MAX, as_of, known_at);
+  if (!states) return Report(states.error(), err);
+  const Date day = as_of.value_or(Today());
+  v1::ContractList list;
+  std::vector<v1::ContractState> shown;
+  for (auto& s : *states) {
+    s.set_status(domain::StatusOn(s, day));
+    if (!Matches(filter, s)) continue;
+    *list.add_contracts() = s;
+    shown.push_back(std::move(s));
+  }
+  out << (json ? ToJson(list, true) + "\n" : RenderList(shown));
   return 0;
 }
 
@@ -500,20 +523,21 @@ int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendReq
   }
   auto r = log.Append(req);
   if (!r) {
-    err << "contrack: " << r.error().name() << ": " << r.error().message;
-    if (r.error().current_version) err << " (current version " << *r.error().current_version << ")";
-    err << "\n";
+    err << RefusalLine(r.error().name(), r.error().message, r.error().current_version);
     return 1;
   }
   if (json) {
     out << ToJson(*r, true) << "\n";
     return 0;
   }
-  for (const auto& e : r->events()) {
-    out << (r->replayed() ? "already recorded " : "recorded ") << id << " version " << e.version()
-        << " sequence " << e.sequence() << " event " << e.event_id() << " hash " << e.hash()
-        << "\n";
+  out << RenderReceipt(*r);
+  auto state = log.GetState(id);
+  if (!state) {
+    err << "contrack: the event is recorded, but reading the contract back failed: "
+        << state.error().name() << ": " << state.error().message << "\n";
+    return 0;
   }
+  out << RenderState(StateOn(*state, Today()));
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "services/views/ocds.h"
 #include "storage/event_log.h"
+#include "tools/cli/options.h"
 
 namespace contrack::cli {
 
@@ -51,7 +52,7 @@ int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, s
 int CmdShow(const storage::EventLog& log, const std::string& id, std::optional<Date> as_of,
             std::optional<Micros> known_at, bool json, std::ostream& out, std::ostream& err);
 int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
-              const std::string& authority, bool json, std::ostream& out, std::ostream& err);
+              const std::string& authority, Output output, std::ostream& out, std::ostream& err);
 // The contract register CSV (all authorities, or one), as of a date when given.
 int CmdRegister(const storage::EventLog& log, const std::string& authority,
                 std::optional<Date> as_of, std::ostream& out, std::ostream& err);
@@ -63,14 +64,19 @@ int CmdBackup(const storage::EventLog& log, const std::string& dir, std::ostream
 int CmdRestore(const std::string& backup_dir, const std::string& data_dir, std::ostream& out,
                std::ostream& err);
 int CmdFunding(const storage::EventLog& log, const std::string& authority,
-               std::optional<Date> as_of, bool json, std::ostream& out, std::ostream& err);
-int CmdHistory(const storage::EventLog& log, const std::string& id, bool json, std::ostream& out,
-               std::ostream& err);
-int CmdList(const storage::EventLog& log, bool json, std::ostream& out, std::ostream& err);
+               std::optional<Date> as_of, Output output, std::ostream& out, std::ostream& err);
+int CmdHistory(const storage::EventLog& log, const std::string& id, Output output,
+               std::ostream& out, std::ostream& err);
+// The contracts that match `filter`, as of a date and as known at a time when given (their status
+// is the one on that date, or today), as GET /v1/contracts answers them.
+int CmdList(const storage::EventLog& log, const ListFilter& filter, std::optional<Date> as_of,
+            std::optional<Micros> known_at, bool json, std::ostream& out, std::ostream& err);
 int CmdVerify(const storage::EventLog& log, const std::string& digest, bool views, bool json,
               std::ostream& out, std::ostream& err);
 int CmdRebuild(storage::EventLog& log, std::ostream& out, std::ostream& err);
-// Appends `request` to contract `id` as principal `as`.
+// Appends `request` to contract `id` as principal `as` (storage::EventLog::Append, as import
+// does), then prints what was recorded and the contract's state after it, or with `json` the
+// AppendResponse. A refusal prints "contrack: refused (CODE): MESSAGE" to `err` and returns 1.
 int CmdRecord(storage::EventLog& log, const std::string& id, const v1::AppendRequest& request,
               const Principal& as, bool json, std::ostream& out, std::ostream& err);
 

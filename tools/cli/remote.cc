@@ -48,6 +48,21 @@ int Failed(Remote& r, const http::HttpResponse& resp) {
   return 1;
 }
 
+// Prints a refused write as offline mode does (RefusalLine); transport failures as Failed.
+int Refused(Remote& r, const http::HttpResponse& resp) {
+  if (resp.status == 0) return Failed(r, resp);
+  auto e = ParseJson<v1::ErrorResponse>(resp.body, "error");
+  if (!e || !e->has_error()) return Failed(r, resp);
+  const auto& d = e->error();
+  r.err << RefusalLine(d.code(), d.message(),
+                       d.has_current_version() ? std::optional(d.current_version()) : std::nullopt);
+  return 1;
+}
+
+Output OutputOf(const Remote& r) {
+  return r.csv ? Output::kCsv : (r.json ? Output::kJson : Output::kTable);
+}
+
 template <typename M>
 std::optional<M> Get(Remote& r, const std::string& target, int* status) {
   auto resp = r.client.Get(target);
@@ -101,21 +116,25 @@ int RemoteHistory(Remote& r, const std::string& id) {
     if (page->next_after_version() == 0) break;
     after = page->next_after_version();
   }
-  if (r.json) {
-    r.out << ToJson(all, true) << "\n";
-  } else {
-    r.out << RenderHistory({all.events().begin(), all.events().end()});
-  }
+  r.out << RenderHistoryAs(all, OutputOf(r));
   return 0;
 }
 
-int RemoteList(Remote& r) {
+int RemoteList(Remote& r, const ListFilter& filter, const std::string& as_of,
+               const std::string& known_at) {
+  const std::string query = Query({{"authority", filter.authority},
+                                   {"supplier", filter.supplier},
+                                   {"status", filter.status},
+                                   {"as_of", as_of},
+                                   {"known_at", known_at}});
   v1::ContractList all;
   std::string after;
   for (;;) {
     int status = 0;
-    auto page =
-        Get<v1::ContractList>(r, "/v1/contracts?limit=1000&after=" + Encode(after), &status);
+    auto page = Get<v1::ContractList>(
+        r,
+        "/v1/contracts" + (query.empty() ? "?" : query + "&") + "limit=1000&after=" + Encode(after),
+        &status);
     if (!page) return status;
     for (const auto& c : page->contracts()) *all.add_contracts() = c;
     if (page->next_after().empty()) break;
@@ -151,7 +170,7 @@ int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
                                                     {"authority", authority}}),
                               &status);
   if (!a) return status;
-  r.out << (r.json ? ToJson(*a, true) + "\n" : RenderAlerts(*a));
+  r.out << RenderAlertsAs(*a, OutputOf(r));
   return 0;
 }
 
@@ -225,7 +244,7 @@ int RemoteFunding(Remote& r, const std::string& authority, const std::string& as
   auto f = Get<v1::FundingReport>(
       r, "/v1/reports/funding" + Query({{"authority", authority}, {"as_of", as_of}}), &status);
   if (!f) return status;
-  r.out << (r.json ? ToJson(*f, true) + "\n" : RenderFunding(*f));
+  r.out << RenderFundingAs(*f, OutputOf(r));
   return 0;
 }
 
@@ -247,18 +266,33 @@ Result<v1::AppendRequest> ReadEventFile(const std::string& path) {
 int RemoteRecord(Remote& r, const std::string& id, const v1::AppendRequest& request) {
   auto resp = r.client.Post("/v1/contracts/" + Encode(id) + "/events", ToJson(request),
                             {{"Content-Type", "application/json"}});
-  if (resp.status != 201 && resp.status != 200) return Failed(r, resp);
+  if (resp.status != 201 && resp.status != 200) return Refused(r, resp);
   auto result = ParseJson<v1::AppendResponse>(resp.body, "response");
-  if (!result) return Failed(r, resp);
+  if (!result) {
+    r.err << "contrack: the service answered " << resp.status
+          << " but its answer is not an AppendResponse: " << result.error().message << "\n";
+    return 1;
+  }
   if (r.json) {
     r.out << ToJson(*result, true) << "\n";
     return 0;
   }
-  for (const auto& e : result->events()) {
-    r.out << (result->replayed() ? "already recorded " : "recorded ") << id << " version "
-          << e.version() << " sequence " << e.sequence() << " event " << e.event_id() << " hash "
-          << e.hash() << "\n";
+  r.out << RenderReceipt(*result);
+  // The event is recorded whatever happens now: a failure to read it back is reported, not
+  // turned into a failed exit that invites a duplicate retry.
+  auto state = r.client.Get("/v1/contracts/" + Encode(id));
+  if (state.status != 200) {
+    r.err << "contrack: the event is recorded; reading the contract back failed:\n";
+    Failed(r, state);
+    return 0;
   }
+  auto s = ParseJson<v1::ContractState>(state.body, "state");
+  if (!s) {
+    r.err << "contrack: the event is recorded; the contract read back is not a state: "
+          << s.error().message << "\n";
+    return 0;
+  }
+  r.out << RenderState(*s);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "proto/contrack.pb.h"
 #include "tools/cli/http_client.h"
+#include "tools/cli/options.h"
 
 namespace contrack::cli {
 
@@ -17,13 +18,17 @@ struct Remote {
   std::ostream& out;
   std::ostream& err;
   bool json = false;
+  bool csv = false;  // alerts, history, funding: CSV (csv.h) instead of the table
 };
 
 // The state now, or as_of (YYYY-MM-DD) / known_at (RFC 3339) when non-empty.
 int RemoteShow(Remote& r, const std::string& id, const std::string& as_of,
                const std::string& known_at);
 int RemoteHistory(Remote& r, const std::string& id);
-int RemoteList(Remote& r);
+// GET /v1/contracts with the filter's parameters and as_of (YYYY-MM-DD) / known_at (RFC 3339)
+// when non-empty, every page.
+int RemoteList(Remote& r, const ListFilter& filter, const std::string& as_of,
+               const std::string& known_at);
 int RemoteVerify(Remote& r, const std::string& digest, bool views);
 int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
                  const std::string& authority);
@@ -35,7 +40,9 @@ int RemoteBackup(Remote& r, const std::string& dir);
 int RemoteOcds(Remote& r, const std::string& id, bool record);
 int RemoteFunding(Remote& r, const std::string& authority, const std::string& as_of);
 
-// Appends `events` to contract `id` (POST /v1/contracts/{id}/events).
+// Appends `request` to contract `id` (POST /v1/contracts/{id}/events), then prints what was
+// recorded and the contract's state after it (GET /v1/contracts/{id}), or with json the
+// AppendResponse. A refusal prints "contrack: refused (CODE): MESSAGE" and returns 1.
 int RemoteRecord(Remote& r, const std::string& id, const v1::AppendRequest& request);
 
 // Reads an event body, or a whole append request ({"events":[...]}), from a JSON file.

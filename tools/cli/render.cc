@@ -5,8 +5,10 @@
 #include <ostream>
 #include <sstream>
 
+#include "domain/codec.h"
 #include "domain/format_text.h"
 #include "domain/lifecycle.h"
+#include "tools/cli/csv.h"
 
 namespace contrack::cli {
 namespace {
@@ -53,7 +55,9 @@ std::string ParticipantsText(const google::protobuf::RepeatedPtrField<v1::Partic
   return out;
 }
 
-std::string Summary(const v1::EventBody& b) {
+}  // namespace
+
+std::string EventSummary(const v1::EventBody& b) {
   switch (b.payload_case()) {
     case v1::EventBody::kAward:
       return b.award().supplier().name() + ", " + b.award().start_date() + " to " +
@@ -106,8 +110,6 @@ std::string Summary(const v1::EventBody& b) {
   }
   return "";
 }
-
-}  // namespace
 
 v1::ContractState StateOn(v1::ContractState s, Date today) {
   s.set_status(domain::StatusOn(s, today));
@@ -167,8 +169,11 @@ std::string RenderState(const v1::ContractState& s) {
     Row(out, "VAT not recov.",
         Money(s.has_vat_not_recoverable_pence(), s.vat_not_recoverable_pence()));
     if (s.variation_net_pence() != 0) {
-      char pct[32];
-      std::snprintf(pct, sizeof(pct), " (%.1f%%)", s.variation_percent());
+      // A share of the original value only when the award stated one.
+      char pct[32] = "";
+      if (s.has_original_value_pence()) {
+        std::snprintf(pct, sizeof(pct), " (%.1f%%)", s.variation_percent());
+      }
       Row(out, "Variation", FormatPounds(s.variation_net_pence()) + pct);
     }
   }
@@ -236,7 +241,7 @@ std::string RenderHistory(const std::vector<v1::HistoryEntry>& events) {
                   static_cast<unsigned long long>(e.version()), e.type().c_str(),
                   e.effective_date().c_str(), e.recorded_at().c_str(),
                   e.recorded_by().substr(0, 14).c_str(), e.hash().substr(0, 16).c_str(),
-                  e.retracted() ? "[retracted] " : "", Summary(e.body()).c_str());
+                  e.retracted() ? "[retracted] " : "", EventSummary(e.body()).c_str());
     out << buf;
   }
   return out.str();
@@ -317,6 +322,60 @@ std::string RenderList(const std::vector<v1::ContractState>& states) {
     out << buf;
   }
   return out.str();
+}
+
+std::string RenderAlertsAs(const v1::AlertsResponse& alerts, Output output) {
+  switch (output) {
+    case Output::kTable:
+      return RenderAlerts(alerts);
+    case Output::kJson:
+      return ToJson(alerts, true) + "\n";
+    case Output::kCsv:
+      return AlertsCsv(alerts);
+  }
+  return "";
+}
+
+std::string RenderHistoryAs(const v1::HistoryResponse& history, Output output) {
+  const std::vector<v1::HistoryEntry> events(history.events().begin(), history.events().end());
+  switch (output) {
+    case Output::kTable:
+      return RenderHistory(events);
+    case Output::kJson:
+      return ToJson(history, true) + "\n";
+    case Output::kCsv:
+      return HistoryCsv(events);
+  }
+  return "";
+}
+
+std::string RenderFundingAs(const v1::FundingReport& report, Output output) {
+  switch (output) {
+    case Output::kTable:
+      return RenderFunding(report);
+    case Output::kJson:
+      return ToJson(report, true) + "\n";
+    case Output::kCsv:
+      return FundingCsv(report);
+  }
+  return "";
+}
+
+std::string RenderReceipt(const v1::AppendResponse& r) {
+  std::ostringstream out;
+  for (const auto& e : r.events()) {
+    out << (r.replayed() ? "already recorded " : "recorded ") << r.contract_id() << " version "
+        << e.version() << " sequence " << e.sequence() << " event " << e.event_id() << " hash "
+        << e.hash() << "\n";
+  }
+  return out.str();
+}
+
+std::string RefusalLine(std::string_view code, std::string_view message,
+                        std::optional<uint64_t> current_version) {
+  std::string line = "contrack: refused (" + std::string(code) + "): " + std::string(message);
+  if (current_version) line += " (current version " + std::to_string(*current_version) + ")";
+  return line + "\n";
 }
 
 }  // namespace contrack::cli
