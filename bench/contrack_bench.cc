@@ -502,7 +502,12 @@ int CmdAlerts(const std::string& dir, const std::string& as_of_text, int within,
   storage::AlertsResult last;
   for (int i = 0; i < runs; ++i) {
     const auto t0 = Clock::now();
-    auto r = log->Alerts(*as_of, within, "");
+    // The current-day query (the index): --as-of is taken as today.
+    storage::AlertsQuery q;
+    q.as_of = *as_of;
+    q.today = *as_of;
+    q.within_days = within;
+    auto r = log->Alerts(q);
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
     if (!r) Die(r.error().ToString());
     if (i == 0) {

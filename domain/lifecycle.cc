@@ -749,12 +749,9 @@ void Finish(v1::ContractState* s, const v1::EventRecord& ev,
   UpdateFlags(s, ev, raised);
 }
 
-// What an alerts entry is made of (AlertEntryFor), shared with SameAlertEntry and StatusOn.
+// An active contract with an end date: one that can lapse.
 bool Live(const v1::ContractState& s) {
   return s.status() == "active" && !s.current_end_date().empty();
-}
-int32_t LeadDays(const v1::ContractState& s) {
-  return OptionsLeft(s) > 0 ? s.notice_period_days() : s.procurement_lead_days();
 }
 
 }  // namespace
@@ -869,56 +866,6 @@ Result<void> LoadAuthorities(std::string_view json, Rules* rules) {
     rules->authorities.emplace(a.name(), t);
   }
   return {};
-}
-
-std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s) {
-  if (!Live(s)) return std::nullopt;
-  v1::AlertIndexEntry e;
-  e.set_contract_id(s.contract_id());
-  e.set_authority(s.authority());
-  e.set_title(s.title());
-  e.set_supplier(s.supplier().name());
-  e.set_end_date(s.current_end_date());
-  e.set_options_left(OptionsLeft(s));
-  e.set_lead_days(LeadDays(s));
-  e.set_value_pence(s.current_value_pence());
-  return e;
-}
-
-bool SameAlertEntry(const v1::ContractState& a, const v1::ContractState& b) {
-  if (Live(a) != Live(b)) return false;
-  if (!Live(a)) return true;
-  // The fields AlertEntryFor sets, in its order.
-  return a.contract_id() == b.contract_id() && a.authority() == b.authority() &&
-         a.title() == b.title() && a.supplier().name() == b.supplier().name() &&
-         a.current_end_date() == b.current_end_date() && OptionsLeft(a) == OptionsLeft(b) &&
-         LeadDays(a) == LeadDays(b) && a.current_value_pence() == b.current_value_pence();
-}
-
-std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, Date as_of, int within_days) {
-  const Date end = D(e.end_date());
-  const std::chrono::days window{within_days};
-  v1::Alert a;
-  Date deadline;
-  if (end < as_of) {
-    if (end < as_of - window) return std::nullopt;
-    a.set_action(kActionLapsed);
-    deadline = end;
-  } else {
-    deadline = end - std::chrono::days{e.lead_days()};
-    if (deadline > as_of + window) return std::nullopt;
-    a.set_action(e.options_left() > 0 ? kActionExerciseOrDeclineOption : kActionReprocure);
-  }
-  a.set_contract_id(e.contract_id());
-  a.set_deadline(FormatDate(deadline));
-  a.set_days_left((deadline - as_of).count());
-  a.set_end_date(e.end_date());
-  a.set_options_left(e.options_left());
-  a.set_value_pence(e.value_pence());
-  a.set_authority(e.authority());
-  a.set_title(e.title());
-  a.set_supplier(e.supplier());
-  return a;
 }
 
 std::vector<v1::EventRecord> EventsAsOf(std::span<const v1::EventRecord> events,

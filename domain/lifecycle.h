@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/alerts.h"  // the alert entries, once declared here
 #include "domain/dates.h"
 #include "domain/error.h"
 #include "proto/contrack.pb.h"
@@ -109,27 +110,6 @@ std::string StatusOn(const v1::ContractState& s, Date day);
 
 // True when `authority` is the contract's lead authority or one of its participants.
 bool TakesPart(const v1::ContractState& s, std::string_view authority);
-
-// Alert actions (SPEC, Views and queries: Alerts).
-inline constexpr const char kActionExerciseOrDeclineOption[] = "exercise_or_decline_option";
-inline constexpr const char kActionReprocure[] = "reprocure";
-inline constexpr const char kActionLapsed[] = "lapsed";
-
-// The alerts index entry of a live contract (awarded, not terminated); nullopt for any other.
-// lead_days is the notice period while options remain, else the procurement lead time.
-std::optional<v1::AlertIndexEntry> AlertEntryFor(const v1::ContractState& s);
-
-// Whether `a` and `b` have the same alerts index entry (both none, or equal), by comparing only
-// the fields AlertEntryFor reads: most events leave them alone, and building and encoding the
-// entry again for every append cost several per cent of its drafting.
-bool SameAlertEntry(const v1::ContractState& a, const v1::ContractState& b);
-
-// The alert `e` raises on `as_of` for a window of `within_days`, or nullopt:
-//  - end before as_of: `lapsed` (deadline = end), listed while the end is at most within_days ago;
-//  - otherwise the deadline is end - lead_days, `exercise_or_decline_option` while options
-//    remain, else `reprocure`; listed when the deadline is at most within_days ahead (overdue
-//    deadlines included).
-std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, Date as_of, int within_days);
 
 // Filters a contract's stream for a bitemporal query: events recorded at or before `known_at`,
 // and of those the non-corrections effective on or before `as_of` (corrections count from when

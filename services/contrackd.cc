@@ -96,6 +96,10 @@ int main(int argc, char** argv) {
                  "store a contract's state every this many versions; readers complete it from "
                  "its newer events (1: at every append)")
       ->check(CLI::Range(uint32_t{1}, uint32_t{1024}));
+  int waiver_award_days = storage::Options{}.waiver_award_days;
+  app.add_option("--waiver-award-days", waiver_award_days,
+                 "days a waiver may stand without an award before it alerts")
+      ->check(CLI::Range(0, 3650));
   app.add_option("--state-json-cache-entries", state_json_cache_entries,
                  "contracts whose rendered current state GET /v1/contracts/{id} keeps; 0: none")
       ->check(CLI::Range(size_t{0}, size_t{1} << 24));
@@ -162,6 +166,7 @@ int main(int argc, char** argv) {
   options.write_buffer_bytes = write_buffer_mb << 20;
   options.state_cache_entries = state_cache_entries;
   options.state_every = state_every;
+  options.waiver_award_days = waiver_award_days;
   options.wal_prefill_bytes = wal_prefill_kb << 10;
   auto log = storage::EventLog::Open(options);
   if (!log) return Fatal(log.error().ToString());

@@ -1,12 +1,12 @@
-// The alerts index (docs/storage-format.md, kAlertsCf): one entry per live contract, keyed by
-// (lead days, end day, contract id) so that a query for a day and a window reads exactly the
+// The alerts index (docs/storage-format.md, kAlertsCf): a contract's entries (domain/alerts.h),
+// keyed by (kind, lead days, day, contract id) so that a query for a window reads exactly the
 // entries it lists. Every writer of the index goes through these functions: the write path
-// (drafter.cc, from the state before and after an append) and rebuild. Pure; safe for
-// concurrent use.
+// (drafter.cc, from the state before and after an append), rebuild and the format upgrade at
+// open. Pure; safe for concurrent use.
 #pragma once
 
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "proto/contrack.pb.h"
 
@@ -17,16 +17,23 @@ class WriteBatch;
 
 namespace contrack::storage {
 
-// The alerts index key and entry bytes of a state; both empty when the contract is not live.
-void SetAlert(const v1::ContractState& s, std::string* key, std::string* value);
+// One alerts index entry as stored: its key and the serialized AlertIndexEntry.
+struct AlertRow {
+  std::string key;
+  std::string value;
+  bool operator==(const AlertRow&) const = default;
+};
+using AlertRows = std::vector<AlertRow>;  // a contract's, in kind order; empty: none
 
-// Replaces the entry (old_key, old_value) with (new_key, new_value) in `batch`: deletes the old
-// key when it moves, puts the new one when it or its bytes changed. An empty key: no entry.
-void ReplaceAlertEntry(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
-                       const std::string& old_key, const std::string& old_value,
-                       const std::string& new_key, const std::string& new_value);
+// The alerts index rows of a state (none when it raises no alert).
+AlertRows AlertRowsOf(const v1::ContractState& s);
 
-// Replaces `before`'s alerts entry with `after`'s in `batch` (before: nullptr for none).
+// Replaces the rows `before` with `after` in `batch`: deletes the keys that go, puts the keys
+// that come or whose bytes changed; an unchanged row is not written.
+void ReplaceAlertRows(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
+                      const AlertRows& before, const AlertRows& after);
+
+// Replaces `before`'s alerts rows with `after`'s in `batch` (before: nullptr for none).
 void UpdateAlertIndex(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
                       const v1::ContractState* before, const v1::ContractState& after);
 

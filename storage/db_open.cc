@@ -70,6 +70,11 @@ class WholeKeyTransform : public rocksdb::SliceTransform {
 
 Result<void> LogImpl::OpenDb() {
   if (options_.state_every == 0) return Fail(kInvalidArgument, "state_every must be at least 1");
+  if (options_.waiver_award_days < 0 || options_.waiver_award_days > 3650) {
+    return Fail(kInvalidArgument, "waiver_award_days is " +
+                                      std::to_string(options_.waiver_award_days) +
+                                      "; it must be 0..3650");
+  }
   if (!options_.read_only) {
     std::error_code ec;
     std::filesystem::create_directories(options_.path, ec);
@@ -158,16 +163,31 @@ Result<void> LogImpl::OpenDb() {
     return Fail(kCorruption, options_.path + " is not a contrack store");
   }
   if (!s.ok() && !s.IsNotFound()) return std::unexpected(FromStatus(s, "reading format version"));
-  // A format-2 store's states are all current, which format 3 reads as states trailing by
-  // nothing; once written here they may trail, so the store is marked 3 for older builds to
-  // refuse.
-  const bool upgrade = s.ok() && version == format::kFormatVersionCurrentStates;
-  if (s.IsNotFound() || (upgrade && !options_.read_only)) {
+  // Formats 2 and 3 differ from 4 in their alerts index alone (keys without a kind, expiries
+  // only): opened for writing, the index is rebuilt from the states and the store marked 4, so
+  // older builds refuse it. A format-2 store's states are all current, which format 3 and later
+  // read as states trailing by nothing. Opened read-only, such a store cannot be upgraded and is
+  // refused with what to do.
+  const bool upgrade = s.ok() && (version == format::kFormatVersionCurrentStates ||
+                                  version == format::kFormatVersionExpiryAlerts);
+  if (upgrade && options_.read_only) {
+    return Fail(kCorruption, options_.path + " has store format " + version +
+                                 ", whose alerts index this build does not read; open it once "
+                                 "for writing (contrack --data DIR rebuild, or contrackd) to "
+                                 "rebuild the index and bring it to format " +
+                                 std::string(format::kFormatVersion));
+  }
+  if (upgrade) {
+    Log()->info("{}: store format {}: rebuilding the alerts index for format {}", options_.path,
+                version, format::kFormatVersion);
+    if (auto r = RebuildAlertsIndex(); !r) return r;
+  }
+  if (s.IsNotFound() || upgrade) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db_->Put(wo, handles_[0], format::kFormatVersionKey, format::kFormatVersion);
     if (!s.ok()) return std::unexpected(FromStatus(s, "writing format version"));
-  } else if (!upgrade && version != format::kFormatVersion) {
+  } else if (version != format::kFormatVersion) {
     return Fail(kCorruption, options_.path + " has store format " + version +
                                  "; this build reads " + std::string(format::kFormatVersion));
   }

@@ -65,7 +65,7 @@ void LogImpl::MakeDraft(const AppendRequest& req, Draft* d) const {
     if (*loaded) {
       auto cs = std::make_shared<CachedState>();
       cs->state = std::move(**loaded);
-      SetAlert(cs->state, &cs->alert_key, &cs->alert_value);
+      cs->alerts = AlertRowsOf(cs->state);
       base = std::move(cs);
     }
   }
@@ -107,11 +107,10 @@ Result<void> LogImpl::Compute(const AppendRequest& req, const CachedState* base,
   d->records = std::move(decision->records);
   auto cs = std::make_shared<CachedState>();
   cs->state = std::move(decision->state);
-  if (base != nullptr && domain::SameAlertEntry(base->state, cs->state)) {
-    cs->alert_key = base->alert_key;
-    cs->alert_value = base->alert_value;
+  if (base != nullptr && domain::SameAlertEntries(base->state, cs->state)) {
+    cs->alerts = base->alerts;
   } else {
-    SetAlert(cs->state, &cs->alert_key, &cs->alert_value);
+    cs->alerts = AlertRowsOf(cs->state);
   }
   d->next = std::move(cs);
   return {};
@@ -269,9 +268,7 @@ Result<v1::AppendResponse> LogImpl::Prepare(Writer& w, Group* g) {
   } else {
     next.stored_version = stored;
   }
-  const std::string none;
-  ReplaceAlertEntry(batch, handles_[kAlertsIdx], base ? base->alert_key : none,
-                    base ? base->alert_value : none, next.alert_key, next.alert_value);
+  ReplaceAlertRows(batch, handles_[kAlertsIdx], base ? base->alerts : AlertRows{}, next.alerts);
   if (g->keep_pending) {
     auto& pending = g->pending[req.contract_id];
     pending.insert(pending.end(), d.records.begin(), d.records.end());

@@ -63,10 +63,7 @@ Result<v1::ContractState> EventLog::GetStateAt(const std::string& contract_id,
                                                std::optional<Micros> known_at) const {
   return impl_->GetStateAt(contract_id, as_of, known_at);
 }
-Result<AlertsResult> EventLog::Alerts(Date as_of, int within_days,
-                                      const std::string& authority) const {
-  return impl_->Alerts(as_of, within_days, authority);
-}
+Result<AlertsResult> EventLog::Alerts(const AlertsQuery& q) const { return impl_->Alerts(q); }
 Result<std::vector<LoggedEvent>> EventLog::ReadContract(const std::string& contract_id,
                                                         uint64_t after_version,
                                                         size_t limit) const {

@@ -64,9 +64,22 @@ struct VerifyReport {
   std::string views_message;
 };
 
+// An alerts query (docs/queries.md, Alerts).
+struct AlertsQuery {
+  Date as_of;
+  int within_days = 90;            // 0..3650: deadlines up to as_of + within_days
+  int months = 0;                  // 1..120 instead: up to the end of the months-th calendar month
+                                   // (as_of's month is the first); 0: within_days
+  std::string authority;           // non-empty: contracts it leads or takes part in
+  std::optional<Micros> known_at;  // only what was recorded by then
+  std::optional<Date> today;       // the current day; default domain::TodayInEngland()
+};
+
 struct AlertsResult {
   std::vector<v1::Alert> alerts;  // ordered by deadline, then contract id
+  int within_days = 0;            // the window in days (months turned into days)
   uint64_t index_entries_read = 0;
+  uint64_t states_read = 0;  // contracts replayed (as_of before today, or known_at)
 };
 
 // Counters for metrics and benchmarks.
@@ -128,10 +141,13 @@ class EventLog {
                                                      std::optional<Date> as_of,
                                                      std::optional<Micros> known_at) const;
 
-  // The alerts on `as_of` within `within_days`, from the alerts index: reads only the entries
-  // it lists (plus one seek per distinct lead time). `authority` filters when non-empty.
-  [[nodiscard]] Result<AlertsResult> Alerts(Date as_of, int within_days,
-                                            const std::string& authority) const;
+  // The alerts of `q` (domain/alerts.h, docs/queries.md). With as_of today or later and no
+  // known_at, from the alerts index over the current states: reads only the entries it lists
+  // (plus at most two per kind and lead time). Otherwise from each contract's state as it stood
+  // on as_of, as known at known_at: every contract's events are read and replayed
+  // (domain::EventsAsOf; states_read counts them). Errors: invalid_argument (window out of
+  // range), corruption, io_error, a rule a contract's stream as of then breaks.
+  [[nodiscard]] Result<AlertsResult> Alerts(const AlertsQuery& q) const;
 
   // A contract's events with version > after_version, oldest first, at most `limit`.
   [[nodiscard]] Result<std::vector<LoggedEvent>> ReadContract(const std::string& contract_id,

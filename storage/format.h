@@ -10,8 +10,11 @@ namespace contrack::storage::format {
 // Bumped when the layout changes incompatibly; a store of another version is refused at open.
 // 2: the alerts index. 3: a contract's `state` may trail it by a few versions, which readers
 // complete from `streams`; a format-2 store (every state current) opens and is marked 3.
-inline constexpr std::string_view kFormatVersion = "3";
+// 4: alerts keys lead with their kind (expiry, review, terminating, waiver); a format-2 or -3
+// store opened for writing gets its alerts index rebuilt from its states and is marked 4.
+inline constexpr std::string_view kFormatVersion = "4";
 inline constexpr std::string_view kFormatVersionCurrentStates = "2";
+inline constexpr std::string_view kFormatVersionExpiryAlerts = "3";
 inline constexpr std::string_view kFormatVersionKey = "format_version";  // in kDefaultCf
 
 // Column families.
@@ -20,10 +23,12 @@ inline constexpr std::string_view kEventsCf = "events";       // be64(seq) -> St
 inline constexpr std::string_view kStreamsCf = "streams";     // id '\0' be64(version) -> be64(seq)
 inline constexpr std::string_view kEventIdsCf = "event_ids";  // event_id -> be64(seq)
 inline constexpr std::string_view kStateCf = "state";         // contract id -> ContractState
-// be16(lead days) be32(end day + kDayOffset) contract id -> AlertIndexEntry, one per live contract.
-// A query for (as_of A, window W) reads, per distinct lead L, the ends in [A - W, A + W + L]:
-// exactly the contracts it lists.
+// u8 kind, be16(lead days), be32(day + kDayOffset), contract id -> AlertIndexEntry: a contract's
+// entries (domain/alerts.h; the kind is AlertIndexEntry::Kind, the day its end, review,
+// termination or waiver date). A query reads, per (kind, lead), the days its window lists
+// (domain::ListedDays): exactly the entries it lists.
 inline constexpr std::string_view kAlertsCf = "alerts";
+inline constexpr size_t kAlertKeyHeader = 7;    // kind, lead, day: the contract id follows
 inline constexpr int64_t kDayOffset = 1 << 20;  // days since 1970 + offset > 0 for years >= 1900
 
 // The chain starts from 32 zero bytes.
@@ -70,12 +75,15 @@ inline uint32_t DecodeBe32(std::string_view s) {
   return v;
 }
 
-inline std::string AlertPrefix(uint16_t lead_days) {
-  return std::string{static_cast<char>(lead_days >> 8), static_cast<char>(lead_days & 0xff)};
+inline std::string AlertPrefix(uint8_t kind, uint16_t lead_days) {
+  return std::string{static_cast<char>(kind), static_cast<char>(lead_days >> 8),
+                     static_cast<char>(lead_days & 0xff)};
 }
 
-inline std::string AlertKey(uint16_t lead_days, int64_t end_day, std::string_view contract_id) {
-  return AlertPrefix(lead_days) + EncodeBe32(static_cast<uint32_t>(end_day + kDayOffset)) +
+// REQUIRES: day + kDayOffset fits in 32 bits (years 1900 - 9999 do).
+inline std::string AlertKey(uint8_t kind, uint16_t lead_days, int64_t day,
+                            std::string_view contract_id) {
+  return AlertPrefix(kind, lead_days) + EncodeBe32(static_cast<uint32_t>(day + kDayOffset)) +
          std::string(contract_id);
 }
 

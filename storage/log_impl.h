@@ -7,9 +7,10 @@
 //   storage/drafter.cc      one append: shape checks, authorisation, the lifecycle decision,
 //                           the records, chain and views it adds to its group's batch
 //   storage/state_view.cc   the state cache and the state view completed from its events
-//   storage/queries.cc      reads: state (now and bitemporal), history, log, lists, alerts
+//   storage/queries.cc      reads: state (now and bitemporal), history, log, lists
+//   storage/alerts_query.cc alerts: from the index, or from the states as they stood
 //   storage/verify.cc       the chain recomputed; the views compared with a replay
-//   storage/rebuild.cc      every view recreated from the log
+//   storage/rebuild.cc      every view recreated from the log; the alerts index from states
 //   storage/backup.cc       checkpoints and restore
 // A LogImpl is safe for concurrent use as EventLog documents; the comments below say which
 // thread owns what.
@@ -34,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/alerts_index.h"
 #include "storage/event_log.h"
 #include "storage/format.h"
 
@@ -87,8 +89,7 @@ class LogImpl {
                                                      std::optional<Date> as_of,
                                                      std::optional<Micros> known_at) const;
 
-  [[nodiscard]] Result<AlertsResult> Alerts(Date as_of, int within_days,
-                                            const std::string& authority) const;
+  [[nodiscard]] Result<AlertsResult> Alerts(const AlertsQuery& q) const;
 
   [[nodiscard]] Result<std::vector<LoggedEvent>> ReadContract(const std::string& contract_id,
                                                               uint64_t after_version = 0,
@@ -163,6 +164,19 @@ class LogImpl {
   // Verify's check of the views against a replay of the log's contracts `ids` (every contract
   // id the verified chain holds, in id order). REQUIRES: report->ok.
   Result<void> VerifyViews(const std::set<std::string>& ids, VerifyReport* report) const;
+  // Drops the alerts index and fills it again from every contract's newest state (LoadState),
+  // in synced batches. Rebuild and the format upgrade at open. REQUIRES: no concurrent Append.
+  Result<void> RebuildAlertsIndex();
+  // Fills the (empty) alerts index from every contract's newest state; `states_current`: the
+  // `state` view holds every contract's newest state (after Rebuild), read without completing.
+  Result<void> FillAlertsIndex(bool states_current);
+  // The two ways Alerts answers (alerts_query.cc): from the index, over the current states; or
+  // from each contract's events, replayed as of `effective_by` (nullopt: every effective date)
+  // and known at q.known_at.
+  Result<void> AlertsFromIndex(const AlertsQuery& q, const domain::AlertWindow& w,
+                               AlertsResult* out) const;
+  Result<void> AlertsFromStates(const AlertsQuery& q, std::optional<Date> effective_by,
+                                const domain::AlertWindow& w, AlertsResult* out) const;
   // Waits until groups up to `ticket` are written (or writes have failed).
   void WaitWritten(uint64_t ticket) const;
 
@@ -266,11 +280,10 @@ class LogInternals {
   static LogImpl& Impl(EventLog& log) { return *log.impl_; }
 };
 
-// The write path's newest state of a contract, with its alerts index entry.
+// The write path's newest state of a contract, with its alerts index rows.
 struct LogImpl::CachedState {
   v1::ContractState state;
-  std::string alert_key;        // empty when the contract is not live
-  std::string alert_value;      // the entry's bytes
+  AlertRows alerts;             // empty when the contract raises no alert
   uint64_t stored_version = 0;  // the version the `state` view holds (0: none yet)
 };
 

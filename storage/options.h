@@ -29,6 +29,10 @@ struct Options {
   // `streams` (docs/storage-format.md). 1: every append rewrites the state. The state put was a
   // fifth of an append's CPU (docs/performance.md). Any value reads any store.
   uint32_t state_every = 4;
+  // A waiver this many days old with no award raises a waiver_without_award alert
+  // (domain/alerts.h). Read by the alerts query only: the index keys the waiver's date, so any
+  // value reads any store.
+  int waiver_award_days = domain::kDefaultWaiverAwardDays;
   // The write-ahead log grows this many bytes at a time into zeros written ahead of its data, so
   // a synced append overwrites space the file already has and its fdatasync writes no metadata
   // (storage/wal_file.h). 0: RocksDB's own log files, which grow with every append.

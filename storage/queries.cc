@@ -1,4 +1,4 @@
-// Reads: state now and bitemporal, history, the log, contract lists, alerts, counters.
+// Reads: state now and bitemporal, history, the log, contract lists, counters.
 #include <algorithm>
 
 #include "domain/validate.h"
@@ -147,80 +147,6 @@ Result<v1::ContractState> LogImpl::GetStateAt(const std::string& contract_id,
                                    " at that time breaks a rule: " + state.error().message);
   }
   return state;
-}
-
-Result<AlertsResult> LogImpl::Alerts(Date as_of, int within_days,
-                                     const std::string& authority) const {
-  if (within_days < 0 || within_days > 3650) {
-    return Fail(kInvalidArgument,
-                "within_days is " + std::to_string(within_days) + "; it must be 0..3650");
-  }
-  AlertsResult out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[kAlertsIdx]));
-  const int64_t a = as_of.time_since_epoch().count();
-  // Every position the iterator lands on is one entry read. Per lead time L the entries listed
-  // are exactly those with end in [a - within_days, a + within_days + L]; reaching them costs
-  // one seek, leaving them one more read.
-  for (it->SeekToFirst(); it->Valid();) {
-    ++out.index_entries_read;
-    const auto key = it->key().ToStringView();
-    if (key.size() < 6) return Fail(kCorruption, "malformed alerts index key");
-    const uint16_t lead =
-        static_cast<uint16_t>(static_cast<uint8_t>(key[0]) << 8 | static_cast<uint8_t>(key[1]));
-    const int64_t end =
-        static_cast<int64_t>(format::DecodeBe32(key.substr(2))) - format::kDayOffset;
-    const int64_t lo = a - within_days, hi = a + within_days + lead;
-    if (end < lo) {
-      it->Seek(format::AlertKey(lead, lo, ""));
-      continue;
-    }
-    if (end > hi) {
-      if (lead == 0xffff) break;
-      it->Seek(format::AlertPrefix(static_cast<uint16_t>(lead + 1)));
-      continue;
-    }
-    v1::AlertIndexEntry entry;
-    if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return Fail(kCorruption,
-                  "alerts index entry for " + std::string(key.substr(6)) + " is unreadable");
-    }
-    if (authority.empty() || entry.authority() == authority) {
-      if (auto alert = domain::AlertOn(entry, as_of, within_days)) {
-        out.alerts.push_back(std::move(*alert));
-      }
-    }
-    it->Next();
-  }
-  if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading alerts"));
-  // Sort small keys, then move each alert once. Deadlines are FormatDate output (years 1900 -
-  // 2999 less a lead time: always YYYY-MM-DD), compared as the number YYYYMMDD.
-  struct SortKey {
-    int32_t deadline;
-    std::string_view contract_id;
-    size_t index;
-  };
-  auto day_number = [](std::string_view d) {
-    int32_t n = 0;
-    for (char c : d) {
-      if (c >= '0' && c <= '9') n = n * 10 + (c - '0');
-    }
-    return n;
-  };
-  std::vector<SortKey> keys;
-  keys.reserve(out.alerts.size());
-  for (size_t i = 0; i < out.alerts.size(); ++i) {
-    keys.push_back({day_number(out.alerts[i].deadline()), out.alerts[i].contract_id(), i});
-  }
-  std::sort(keys.begin(), keys.end(), [](const SortKey& x, const SortKey& y) {
-    if (x.deadline != y.deadline) return x.deadline < y.deadline;
-    return x.contract_id < y.contract_id;
-  });
-  std::vector<v1::Alert> sorted;
-  sorted.reserve(out.alerts.size());
-  for (const auto& k : keys) sorted.push_back(std::move(out.alerts[k.index]));
-  out.alerts = std::move(sorted);
-  return out;
 }
 
 }  // namespace contrack::storage

@@ -82,13 +82,48 @@ Result<void> LogImpl::Rebuild() {
   if (!it->status().ok()) return std::unexpected(FromStatus(it->status(), "reading the log"));
   if (auto r = flush(); !r) return r;
 
-  // The alerts index, from the final states.
+  // The alerts index, from the final states (every one stored current above).
+  return FillAlertsIndex(/*states_current=*/true);
+}
+
+Result<void> LogImpl::RebuildAlertsIndex() {
+  rocksdb::ColumnFamilyDescriptor desc;  // the family's options
+  auto s = handles_[kAlertsIdx]->GetDescriptor(&desc);
+  if (!s.ok()) return std::unexpected(FromStatus(s, "describing the alerts index"));
+  s = db_->DropColumnFamily(handles_[kAlertsIdx]);
+  if (!s.ok()) return std::unexpected(FromStatus(s, "dropping the alerts index"));
+  db_->DestroyColumnFamilyHandle(handles_[kAlertsIdx]);
+  handles_[kAlertsIdx] = nullptr;
+  s = db_->CreateColumnFamily(desc.options, desc.name, &handles_[kAlertsIdx]);
+  if (!s.ok()) return std::unexpected(FromStatus(s, "recreating the alerts index"));
+  return FillAlertsIndex(/*states_current=*/false);
+}
+
+Result<void> LogImpl::FillAlertsIndex(bool states_current) {
+  constexpr uint32_t kChunk = 16384;
+  rocksdb::WriteBatch batch;
+  auto flush = [&]() -> Result<void> {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    auto s = db_->Write(wo, &batch);
+    if (!s.ok()) return std::unexpected(FromStatus(s, "writing the alerts index"));
+    batch.Clear();
+    return {};
+  };
   std::unique_ptr<rocksdb::Iterator> st(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kStateIdx]));
   for (st->SeekToFirst(); st->Valid(); st->Next()) {
     v1::ContractState state;
-    if (!state.ParseFromArray(st->value().data(), static_cast<int>(st->value().size()))) {
-      return Fail(kCorruption, "state of " + st->key().ToString() + " is unreadable");
+    if (states_current) {
+      if (!state.ParseFromArray(st->value().data(), static_cast<int>(st->value().size()))) {
+        return Fail(kCorruption, "state of " + st->key().ToString() + " is unreadable");
+      }
+    } else {
+      // A stored state may trail its contract, so it is completed from its newer events.
+      auto loaded = LoadState(st->key().ToString());
+      if (!loaded) return std::unexpected(loaded.error());
+      if (!*loaded) continue;
+      state = std::move(**loaded);
     }
     UpdateAlertIndex(&batch, handles_[kAlertsIdx], nullptr, state);
     if (batch.Count() >= kChunk) {

@@ -37,7 +37,7 @@ Result<LogImpl::StatePtr> LogImpl::StateForWrite(const std::string& id, uint64_t
   auto cs = std::make_shared<CachedState>();
   cs->state = std::move(**loaded);
   cs->stored_version = stored;
-  SetAlert(cs->state, &cs->alert_key, &cs->alert_value);
+  cs->alerts = AlertRowsOf(cs->state);
   StatePtr out = cs;
   CacheState(id, out, committed_seq);
   return out;

@@ -1,6 +1,7 @@
 // Verify: the chain recomputed from the first event, and the views compared with a replay.
 #include <google/protobuf/util/message_differencer.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -103,7 +104,7 @@ Result<void> LogImpl::VerifyViews(const std::set<std::string>& ids, VerifyReport
   // Each contract: its state as the views answer it, replayed from its events, and its alerts
   // entry. Appends may go on meanwhile: the state is read first, the events after it (replayed
   // up to the state's version), and a contract that moved while it was checked is checked again.
-  auto check = [&](const std::string& id, std::string* alert_key) -> Result<std::string> {
+  auto check = [&](const std::string& id, AlertRows* alerts) -> Result<std::string> {
     std::string why;
     for (int attempt = 0; attempt < 3; ++attempt) {
       auto viewed = LoadState(id);
@@ -133,22 +134,27 @@ Result<void> LogImpl::VerifyViews(const std::set<std::string>& ids, VerifyReport
       if (!why.empty()) return why;
       auto replayed = domain::Replay(records, options_.rules);
       if (!replayed) return "its events no longer replay: " + replayed.error().message;
-      std::string key, value, stored;
-      SetAlert(*replayed, &key, &value);
+      AlertRows rows = AlertRowsOf(*replayed);
       if (!google::protobuf::util::MessageDifferencer::Equals(*replayed, **viewed)) {
         google::protobuf::util::MessageDifferencer d;
         d.ReportDifferencesToString(&why);
         d.Compare(*replayed, **viewed);
         if (why.size() > 300) why.resize(300);
         why = "the state view differs from a replay of its events: " + why;
-      } else if (!key.empty()) {
-        auto st = db_->Get(rocksdb::ReadOptions(), handles_[kAlertsIdx], key, &stored);
-        if (!st.ok() || stored != value) why = "its alerts index entry differs from a replay";
+      } else {
+        for (const auto& row : rows) {
+          std::string stored;
+          auto st = db_->Get(rocksdb::ReadOptions(), handles_[kAlertsIdx], row.key, &stored);
+          if (!st.ok() || stored != row.value) {
+            why = "its alerts index entries differ from a replay";
+            break;
+          }
+        }
       }
       auto now = LoadState(id);
       const bool moved = now && *now && (*now)->version() != (*viewed)->version();
       if (why.empty() || !moved) {
-        *alert_key = key;
+        *alerts = std::move(rows);
         return why;
       }
     }
@@ -156,11 +162,11 @@ Result<void> LogImpl::VerifyViews(const std::set<std::string>& ids, VerifyReport
   };
   std::set<std::string> alert_keys;
   for (const auto& id : ids) {
-    std::string key;
-    auto why = check(id, &key);
+    AlertRows rows;
+    auto why = check(id, &rows);
     if (!why) return std::unexpected(why.error());
     if (!why->empty()) return differ(id, *why);
-    if (!key.empty()) alert_keys.insert(key);
+    for (auto& row : rows) alert_keys.insert(std::move(row.key));
     report->contracts_checked++;
   }
   // No alerts entry beyond those: a contract whose entry is not the one checked is checked again
@@ -170,14 +176,16 @@ Result<void> LogImpl::VerifyViews(const std::set<std::string>& ids, VerifyReport
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string key = it->key().ToString();
     if (alert_keys.contains(key)) continue;
-    const std::string id = key.size() > 6 ? key.substr(6) : key;
-    std::string now_key;
-    auto why = check(id, &now_key);
+    const std::string id =
+        key.size() > format::kAlertKeyHeader ? key.substr(format::kAlertKeyHeader) : key;
+    AlertRows now;
+    auto why = check(id, &now);
     if (!why) return std::unexpected(why.error());
     if (!why->empty()) return differ(id, *why);
+    const bool given =
+        std::any_of(now.begin(), now.end(), [&](const AlertRow& row) { return row.key == key; });
     std::string still;
-    if (now_key != key &&
-        db_->Get(rocksdb::ReadOptions(), handles_[kAlertsIdx], key, &still).ok()) {
+    if (!given && db_->Get(rocksdb::ReadOptions(), handles_[kAlertsIdx], key, &still).ok()) {
       return differ(id, "the alerts index holds an entry a replay does not give");
     }
   }

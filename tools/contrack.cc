@@ -11,6 +11,7 @@
 
 #include "domain/codec.h"
 #include "tools/cli/event_commands.h"
+#include "domain/england_time.h"
 #include "tools/cli/offline.h"
 #include "tools/cli/remote.h"
 
@@ -59,6 +60,10 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--authorities", authorities_path,
                  "offline: authorities file with each authority's thresholds (docs/rules.md)");
+  int waiver_award_days = storage::Options{}.waiver_award_days;
+  app.add_option("--waiver-award-days", waiver_award_days,
+                 "offline: days a waiver may stand without an award before it alerts (90)")
+      ->check(CLI::Range(0, 3650));
 
   std::string file, id, as_of, known_at, authority, digest;
   bool json = false, csv = false;
@@ -119,7 +124,11 @@ int main(int argc, char** argv) {
   alerts->add_option("--as-of", as_of, "YYYY-MM-DD (default today)");
   alerts->add_option("--within-days", within_days, "window in days (default 90)")
       ->check(CLI::Range(0, 3650));
-  alerts->add_option("--authority", authority, "one authority only");
+  alerts->add_option("--authority", authority, "one authority (lead or participant) only");
+  alerts->add_option("--known-at", known_at, "as recorded by this RFC 3339 time");
+  int months = 0;
+  alerts->add_option("--months", months, "one section per calendar month, this many (1-120)")
+      ->check(CLI::Range(1, 120));
   csv_flag(alerts, json_flag(alerts));
   auto* reg = app.add_subcommand("register", "the contract register (Transparency Code CSV)");
   reg->add_option("--authority", authority, "one authority only");
@@ -201,7 +210,7 @@ int main(int argc, char** argv) {
     if (*history) return cli::RemoteHistory(r, id);
     if (*list) return cli::RemoteList(r, list_filter, as_of, known_at);
     if (*verify) return cli::RemoteVerify(r, digest, verify_views);
-    if (*alerts) return cli::RemoteAlerts(r, as_of, within_days, authority);
+    if (*alerts) return cli::RemoteAlerts(r, as_of, known_at, within_days, months, authority);
     if (*reg) return cli::RemoteRegister(r, authority, as_of);
     if (*funding) return cli::RemoteFunding(r, authority, as_of);
     if (*ocds) return cli::RemoteOcds(r, id, ocds_record);
@@ -236,6 +245,7 @@ int main(int argc, char** argv) {
       return Usage(r.error().message);
     }
   }
+  options.waiver_award_days = waiver_award_days;
   auto log = storage::EventLog::Open(options);
   if (!log) {
     err << "contrack: " << log.error().name() << ": " << log.error().message << "\n";
@@ -249,8 +259,14 @@ int main(int argc, char** argv) {
   if (*import) return cli::CmdImport(l, file, {as, keep_record_times}, out, err);
   if (*show) return cli::CmdShow(l, id, as_of_date, known_at_time, json, out, err);
   if (*alerts) {
-    return cli::CmdAlerts(l, as_of_date.value_or(DayOf(NowMicros())), within_days, authority,
-                          output, out, err);
+    storage::AlertsQuery q;
+    q.today = domain::TodayInEngland();
+    q.as_of = as_of_date.value_or(*q.today);
+    q.within_days = within_days;
+    q.months = months;
+    q.authority = authority;
+    q.known_at = known_at_time;
+    return cli::CmdAlerts(l, q, output, out, err);
   }
   if (*reg) return cli::CmdRegister(l, authority, as_of_date, out, err);
   if (*funding) return cli::CmdFunding(l, authority, as_of_date, output, out, err);

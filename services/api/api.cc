@@ -10,6 +10,7 @@
 #include <set>
 
 #include "domain/codec.h"
+#include "domain/england_time.h"
 #include "domain/lifecycle.h"
 #include "domain/validate.h"
 #include "services/api/params.h"
@@ -179,7 +180,8 @@ const std::vector<Api::Route>& Api::Routes() {
       // Who may write is decided by the log, in the step that drafts the append (Append).
       {V::post, "/v1/contracts/{id}/events", Role::kOfficer, RunOn::kIoThread,
        [](Api& a, Ctx& c, Done done) { a.Append(c, c.segments[2], std::move(done)); }},
-      {V::get, "/v1/alerts", Role::kOfficer, RunOn::kIoThread,
+      // A past date reads every contract; today's may list many lapsed ones: off the I/O threads.
+      {V::get, "/v1/alerts", Role::kOfficer, RunOn::kWorkerPool,
        [](Api& a, Ctx& c, Done done) { done(a.Alerts(c)); }},
       {V::get, "/v1/feed", Role::kAuditor, RunOn::kIoThread,
        [](Api& a, Ctx& c, Done done) { a.Feed(c, c.executor, std::move(done)); },
@@ -355,7 +357,7 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
   const bool now = !bounds->as_of && !bounds->known_at;
   auto s = now ? std::move(current) : log_.GetStateAt(id, bounds->as_of, bounds->known_at);
   if (!s) return ErrorResponse(s.error());
-  s->set_status(domain::StatusOn(*s, bounds->as_of.value_or(DayOf(NowMicros()))));
+  s->set_status(domain::StatusOn(*s, bounds->as_of.value_or(domain::TodayInEngland())));
   if (!now) return Json(200, *s);
   // The current state at this version, with today's status, renders as it did before.
   if (auto body = state_json_->Find(id, s->version(), s->status())) {
@@ -371,22 +373,32 @@ Response Api::GetContract(Ctx& c, const std::string& id) {
 Response Api::Alerts(Ctx& c) {
   auto bounds = ParseBounds(c.query);
   if (!bounds) return ErrorResponse(bounds.error());
-  if (bounds->known_at) {
-    return Error(kInvalidArgument, "alerts take as_of and within_days; known_at is not supported");
-  }
-  // Its range is the log's to check (EventLog::Alerts); here only that it is a number.
+  // Their ranges are the log's to check (EventLog::Alerts); here only that they are numbers.
   auto within = ParseUint(c.query, "within_days", 90, INT_MAX);
   if (!within) return ErrorResponse(within.error());
+  auto months = ParseUint(c.query, "months", 0, INT_MAX);
+  if (!months) return ErrorResponse(months.error());
   const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
   if (!authority.empty() && !c.principal->MayRead(authority)) {
     return ErrorResponse(ReadForbidden(*c.principal, authority));
   }
-  const Date as_of = bounds->as_of.value_or(DayOf(NowMicros()));
-  auto r = log_.Alerts(as_of, static_cast<int>(*within), authority);
+  storage::AlertsQuery q;
+  q.today = domain::TodayInEngland();
+  q.as_of = bounds->as_of.value_or(*q.today);
+  q.within_days = static_cast<int>(*within);
+  q.months = static_cast<int>(*months);
+  q.authority = authority;
+  q.known_at = bounds->known_at;
+  auto r = log_.Alerts(q);
   if (!r) return ErrorResponse(r.error());
-  std::erase_if(r->alerts,
-                [&](const v1::Alert& a) { return !c.principal->MayRead(a.authority()); });
-  return Json(200, wire::ToAlertsResponse(as_of, static_cast<int>(*within), std::move(*r)));
+  // A joint contract's alerts are read by the officers of its lead and of each participant.
+  const Principal& p = *c.principal;
+  std::erase_if(r->alerts, [&](const v1::Alert& a) {
+    return !p.MayRead(a.authority()) &&
+           std::none_of(a.participants().begin(), a.participants().end(),
+                        [&](const std::string& x) { return p.Covers(x); });
+  });
+  return Json(200, wire::ToAlertsResponse(q, std::move(*r)));
 }
 
 Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<Date> as_of) {
@@ -394,7 +406,7 @@ Result<std::vector<v1::ContractState>> Api::ReportStates(Ctx& c, std::optional<D
   if (!authority.empty() && !c.principal->MayRead(authority)) {
     return std::unexpected(ReadForbidden(*c.principal, authority));
   }
-  const Date day = as_of.value_or(DayOf(NowMicros()));
+  const Date day = as_of.value_or(domain::TodayInEngland());
   std::vector<v1::ContractState> out;
   std::string after;
   for (;;) {
@@ -545,7 +557,7 @@ Response Api::ListContracts(Ctx& c) {
   const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
   const std::string supplier = Lower(c.query.contains("supplier") ? c.query["supplier"] : "");
   const std::string status = c.query.contains("status") ? c.query["status"] : "";
-  const Date today = bounds->as_of.value_or(DayOf(NowMicros()));
+  const Date today = bounds->as_of.value_or(domain::TodayInEngland());
   std::string after = c.query.contains("after") ? c.query["after"] : "";
   v1::ContractList list;
   for (;;) {

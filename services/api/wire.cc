@@ -9,11 +9,14 @@ using storage::AlertsResult;
 using storage::LoggedEvent;
 using storage::VerifyReport;
 
-v1::AlertsResponse ToAlertsResponse(Date as_of, int within_days, AlertsResult result) {
+v1::AlertsResponse ToAlertsResponse(const storage::AlertsQuery& q, AlertsResult result) {
   v1::AlertsResponse resp;
-  resp.set_as_of(FormatDate(as_of));
-  resp.set_within_days(within_days);
+  resp.set_as_of(FormatDate(q.as_of));
+  resp.set_within_days(result.within_days);
+  resp.set_months(q.months);
+  if (q.known_at) resp.set_known_at(FormatRfc3339(*q.known_at));
   resp.set_index_entries_read(result.index_entries_read);
+  resp.set_states_read(result.states_read);
   for (auto& a : result.alerts) *resp.add_alerts() = std::move(a);
   return resp;
 }

@@ -9,8 +9,9 @@
 
 namespace contrack::wire {
 
-// An alerts answer: the alerts by deadline and how many index entries were read.
-v1::AlertsResponse ToAlertsResponse(Date as_of, int within_days, storage::AlertsResult result);
+// An alerts answer to `q`: the alerts by deadline, the window, and how many index entries and
+// contract states were read.
+v1::AlertsResponse ToAlertsResponse(const storage::AlertsQuery& q, storage::AlertsResult result);
 
 // A verify answer: the chain's report, and the digest's and the views' when they were checked.
 v1::VerifyResponse ToVerifyResponse(const storage::VerifyReport& r);

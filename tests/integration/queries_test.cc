@@ -78,7 +78,22 @@ TEST_F(QueriesTest, WhatNeededADecisionInTheNinetyDaysFrom2016IsTheSameEverywher
     EXPECT_EQ(a.alerts(i).options_left(), 2);
     EXPECT_EQ(a.alerts(i).authority(), "Leeds City Council");
   }
-  EXPECT_LE(a.index_entries_read(), 3u + 2 * 3);
+  // A past date: every contract as it stood then, read from its events.
+  EXPECT_EQ(a.index_entries_read(), 0u);
+  EXPECT_EQ(a.states_read(), 17u);
+
+  // As known at 1 December 2015: the same three (the demo's 2016 decisions came later).
+  auto known = Client(testing::kAuditorToken)
+                   .Get("/v1/alerts?as_of=2016-01-01&known_at=2015-12-01T00:00:00Z");
+  ASSERT_EQ(known.status, 200) << known.body;
+  const auto k = Parse<v1::AlertsResponse>(known.body);
+  EXPECT_EQ(k.known_at(), "2015-12-01T00:00:00.000000Z");
+  ASSERT_EQ(k.alerts_size(), 3);
+
+  // Today (the default): the index only.
+  auto today = Client(testing::kAuditorToken).Get("/v1/alerts");
+  ASSERT_EQ(today.status, 200) << today.body;
+  EXPECT_EQ(Parse<v1::AlertsResponse>(today.body).states_read(), 0u);
 
   // An officer of another authority sees none of them; a bad date is refused.
   auto leics = Client(testing::kLeicsOfficerToken).Get("/v1/alerts?as_of=2016-01-01");
@@ -86,8 +101,55 @@ TEST_F(QueriesTest, WhatNeededADecisionInTheNinetyDaysFrom2016IsTheSameEverywher
   EXPECT_EQ(Parse<v1::AlertsResponse>(leics.body).alerts_size(), 0);
   EXPECT_EQ(Client(testing::kAuditorToken).Get("/v1/alerts?as_of=2016-02-30").status, 400);
   EXPECT_EQ(Client(testing::kAuditorToken).Get("/v1/alerts?within_days=9999").status, 400);
-  EXPECT_EQ(Client(testing::kAuditorToken).Get("/v1/alerts?known_at=2016-01-01T00:00:00Z").status,
-            400);
+  EXPECT_EQ(Client(testing::kAuditorToken).Get("/v1/alerts?months=121").status, 400);
+  EXPECT_EQ(Client(testing::kAuditorToken).Get("/v1/alerts?known_at=yesterday").status, 400);
+}
+
+// Alerts as of a past date are the contracts as they stood then: on 1 January 2015 the Leeds
+// contracts the interim ones replaced were live (and the interim ones not yet awarded); on
+// 1 June 2023 CGL's option was still unused.
+TEST_F(QueriesTest, AlertsAsOfAPastDateAreTheContractsAsTheyStood) {
+  auto before = Offline({"alerts", "--as-of", "2015-01-01", "--json"});
+  ASSERT_EQ(before.status, 0) << before.err;
+  const auto b = Parse<v1::AlertsResponse>(before.out);
+  std::vector<std::string> ids;
+  for (const auto& x : b.alerts()) ids.push_back(x.contract_id() + " " + x.action());
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"LCC-DIP-CRI-OLD reprocure", "LCC-DIP-DISC-OLD reprocure",
+                                      "LCC-MICASE-OLD reprocure"}));
+
+  auto plan = Offline({"alerts", "--as-of", "2023-06-01", "--months", "12", "--json"});
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  const auto p = Parse<v1::AlertsResponse>(plan.out);
+  EXPECT_EQ(p.months(), 12);
+  EXPECT_EQ(p.within_days(), 365);  // to 31 May 2024
+  bool cgl = false;
+  for (const auto& x : p.alerts()) {
+    if (x.contract_id() != "NNC-WNC-ADULT-CGL-2018") continue;
+    cgl = true;
+    EXPECT_EQ(x.action(), "exercise_or_decline_option");
+    EXPECT_EQ(x.deadline(), "2024-01-01");
+    EXPECT_EQ(x.month(), "2024-01");
+    EXPECT_EQ(x.options_left(), 1);
+  }
+  EXPECT_TRUE(cgl) << plan.out;
+  // The plan as text: what is overdue, then one section per month.
+  auto text = Offline({"alerts", "--as-of", "2023-06-01", "--months", "12"});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("Overdue (deadline before 2023-06-01): 6"), std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("\n2024-01: 1\n"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("\n2024-05: 0\n"), std::string::npos) << text.out;
+
+  // The same plan over HTTP and from the remote CLI.
+  StartServer();
+  auto http = Client(testing::kAuditorToken).Get("/v1/alerts?as_of=2023-06-01&months=12");
+  ASSERT_EQ(http.status, 200) << http.body;
+  EXPECT_EQ(Parse<v1::AlertsResponse>(http.body).SerializeAsString(), p.SerializeAsString());
+  auto remote = Remote(testing::kAuditorToken,
+                       {"alerts", "--as-of", "2023-06-01", "--months", "12", "--json"});
+  ASSERT_EQ(remote.status, 0) << remote.err;
+  EXPECT_EQ(Parse<v1::AlertsResponse>(remote.out).SerializeAsString(), p.SerializeAsString());
 }
 
 TEST_F(QueriesTest, BitemporalStateOverHttpAndTheCli) {

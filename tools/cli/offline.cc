@@ -12,6 +12,7 @@
 
 #include "domain/codec.h"
 #include "domain/lifecycle.h"
+#include "domain/england_time.h"
 #include "services/api/wire.h"
 #include "services/views/reports.h"
 #include "tools/cli/csv.h"
@@ -25,7 +26,7 @@ int Report(const Error& e, std::ostream& err) {
   return 1;
 }
 
-Date Today() { return DayOf(NowMicros()); }
+Date Today() { return domain::TodayInEngland(); }
 
 }  // namespace
 
@@ -352,11 +353,11 @@ int CmdShow(const storage::EventLog& log, const std::string& id, std::optional<D
   return 0;
 }
 
-int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
-              const std::string& authority, Output output, std::ostream& out, std::ostream& err) {
-  auto r = log.Alerts(as_of, within_days, authority);
+int CmdAlerts(const storage::EventLog& log, const storage::AlertsQuery& q, Output output,
+              std::ostream& out, std::ostream& err) {
+  auto r = log.Alerts(q);
   if (!r) return Report(r.error(), err);
-  const auto resp = wire::ToAlertsResponse(as_of, within_days, std::move(*r));
+  const auto resp = wire::ToAlertsResponse(q, std::move(*r));
   out << RenderAlertsAs(resp, output);
   return 0;
 }

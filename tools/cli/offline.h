@@ -51,8 +51,10 @@ int CmdExport(const storage::EventLog& log, uint64_t after, std::ostream& out, s
 // The state now, or as_of / known_at (bitemporal) when given.
 int CmdShow(const storage::EventLog& log, const std::string& id, std::optional<Date> as_of,
             std::optional<Micros> known_at, bool json, std::ostream& out, std::ostream& err);
-int CmdAlerts(const storage::EventLog& log, Date as_of, int within_days,
-              const std::string& authority, Output output, std::ostream& out, std::ostream& err);
+// The alerts of `q` (storage::EventLog::Alerts): one table, or one section per calendar month
+// when q.months is set; or JSON or CSV.
+int CmdAlerts(const storage::EventLog& log, const storage::AlertsQuery& q, Output output,
+              std::ostream& out, std::ostream& err);
 // The contract register CSV (all authorities, or one), as of a date when given.
 int CmdRegister(const storage::EventLog& log, const std::string& authority,
                 std::optional<Date> as_of, std::ostream& out, std::ostream& err);

@@ -160,15 +160,17 @@ int RemoteVerify(Remote& r, const std::string& digest, bool views) {
   return RenderVerify(*v, r.out, r.err);
 }
 
-int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
-                 const std::string& authority) {
+int RemoteAlerts(Remote& r, const std::string& as_of, const std::string& known_at, int within_days,
+                 int months, const std::string& authority) {
   int status = 0;
-  auto a =
-      Get<v1::AlertsResponse>(r,
-                              "/v1/alerts" + Query({{"as_of", as_of},
-                                                    {"within_days", std::to_string(within_days)},
-                                                    {"authority", authority}}),
-                              &status);
+  auto a = Get<v1::AlertsResponse>(
+      r,
+      "/v1/alerts" + Query({{"as_of", as_of},
+                            {"known_at", known_at},
+                            {"within_days", std::to_string(within_days)},
+                            {"months", months ? std::to_string(months) : ""},
+                            {"authority", authority}}),
+      &status);
   if (!a) return status;
   r.out << RenderAlertsAs(*a, OutputOf(r));
   return 0;

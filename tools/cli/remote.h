@@ -30,8 +30,9 @@ int RemoteHistory(Remote& r, const std::string& id);
 int RemoteList(Remote& r, const ListFilter& filter, const std::string& as_of,
                const std::string& known_at);
 int RemoteVerify(Remote& r, const std::string& digest, bool views);
-int RemoteAlerts(Remote& r, const std::string& as_of, int within_days,
-                 const std::string& authority);
+// GET /v1/alerts: as_of and known_at when non-empty, months when not 0.
+int RemoteAlerts(Remote& r, const std::string& as_of, const std::string& known_at, int within_days,
+                 int months, const std::string& authority);
 int RemoteRegister(Remote& r, const std::string& authority, const std::string& as_of);
 // Downloads the service's backup stream (GET /v1/admin/backup, admin token) into `dir` (new or
 // empty), opens the copy read-only and verifies its chain ends at the head the service sent.

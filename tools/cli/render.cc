@@ -247,22 +247,73 @@ std::string RenderHistory(const std::vector<v1::HistoryEntry>& events) {
   return out.str();
 }
 
-std::string RenderAlerts(const v1::AlertsResponse& a) {
-  std::ostringstream out;
-  out << "Alerts as of " << a.as_of() << " within " << a.within_days()
-      << " days: " << a.alerts_size() << " (index entries read: " << a.index_entries_read()
-      << ")\n";
-  if (a.alerts_size() == 0) return out.str();
+namespace {
+
+void AlertsHeader(std::ostringstream& out) {
   char buf[512];
   std::snprintf(buf, sizeof(buf), "%-10s %6s %-28s %-26s %-10s %4s %16s %s\n", "DEADLINE", "DAYS",
                 "ACTION", "CONTRACT", "END", "OPTS", "VALUE", "AUTHORITY");
   out << buf;
-  for (const auto& x : a.alerts()) {
-    std::snprintf(buf, sizeof(buf), "%-10s %6lld %-28s %-26s %-10s %4d %16s %s\n",
-                  x.deadline().c_str(), static_cast<long long>(x.days_left()), x.action().c_str(),
-                  x.contract_id().c_str(), x.end_date().c_str(), x.options_left(),
-                  Money(x.has_value_pence(), x.value_pence()).c_str(), x.authority().c_str());
-    out << buf;
+}
+
+void AlertLine(std::ostringstream& out, const v1::Alert& x) {
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "%-10s %6lld %-28s %-26s %-10s %4d %16s %s\n",
+                x.deadline().c_str(), static_cast<long long>(x.days_left()), x.action().c_str(),
+                x.contract_id().c_str(), x.end_date().empty() ? "-" : x.end_date().c_str(),
+                x.options_left(), Money(x.has_value_pence(), x.value_pence()).c_str(),
+                x.authority().c_str());
+  out << buf;
+}
+
+// The "YYYY-MM" of the month `n` months after the one of `date` ("YYYY-MM-DD").
+std::string MonthAfter(const std::string& date, int n) {
+  if (date.size() < 7) return "";
+  const int months = std::stoi(date.substr(0, 4)) * 12 + std::stoi(date.substr(5, 2)) - 1 + n;
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d", months / 12, months % 12 + 1);
+  return buf;
+}
+
+}  // namespace
+
+std::string RenderAlerts(const v1::AlertsResponse& a) {
+  std::ostringstream out;
+  out << "Alerts as of " << a.as_of();
+  if (a.has_known_at()) out << " as known at " << a.known_at();
+  if (a.months() > 0) {
+    out << " for " << a.months() << " months (" << a.within_days() << " days)";
+  } else {
+    out << " within " << a.within_days() << " days";
+  }
+  out << ": " << a.alerts_size();
+  if (a.states_read() > 0) {
+    out << " (contract states read: " << a.states_read() << ")\n";
+  } else {
+    out << " (index entries read: " << a.index_entries_read() << ")\n";
+  }
+  if (a.months() == 0) {
+    if (a.alerts_size() == 0) return out.str();
+    AlertsHeader(out);
+    for (const auto& x : a.alerts()) AlertLine(out, x);
+    return out.str();
+  }
+  // The plan: what is overdue, then one section per calendar month (alerts are by deadline).
+  int i = 0;
+  const int n = a.alerts_size();
+  auto section = [&](const std::string& title, auto in_section) {
+    int count = 0;
+    for (int j = i; j < n && in_section(a.alerts(j)); ++j) ++count;
+    out << "\n" << title << ": " << count << "\n";
+    if (count == 0) return;
+    AlertsHeader(out);
+    for (; i < n && in_section(a.alerts(i)); ++i) AlertLine(out, a.alerts(i));
+  };
+  section("Overdue (deadline before " + a.as_of() + ")",
+          [&](const v1::Alert& x) { return x.days_left() < 0; });
+  for (int m = 0; m < a.months(); ++m) {
+    const std::string month = MonthAfter(a.as_of(), m);
+    section(month, [&](const v1::Alert& x) { return x.month() == month; });
   }
   return out.str();
 }

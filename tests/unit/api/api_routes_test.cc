@@ -229,8 +229,8 @@ TEST_F(ApiRoutesTest, A401AsksForABearerToken) {
 
 TEST_F(ApiRoutesTest, WholeStoreReadsRunOnTheWorkerPool) {
   const auto here = std::this_thread::get_id();
-  for (const char* target :
-       {"/v1/contracts", "/v1/verify", "/v1/reports/register.csv", "/v1/reports/funding"}) {
+  for (const char* target : {"/v1/contracts", "/v1/verify", "/v1/reports/register.csv",
+                             "/v1/reports/funding", "/v1/alerts?as_of=2015-01-01"}) {
     const Answer a = Call(http::verb::get, target, kAuditor);
     EXPECT_EQ(a.response.status, 200u) << target;
     EXPECT_NE(a.thread, here) << target << " was answered on the calling (I/O) thread";
@@ -249,6 +249,39 @@ TEST_F(ApiRoutesTest, WithinDaysIsCheckedByTheLogAndItsErrorSurfaces) {
   EXPECT_NE(r.body.find("within_days is 9999; it must be 0..3650"), std::string::npos) << r.body;
   EXPECT_EQ(Status(http::verb::get, "/v1/alerts?within_days=3650", kAuditor), 200u);
   EXPECT_EQ(Status(http::verb::get, "/v1/alerts?within_days=ninety", kAuditor), 400u);
+}
+
+// A joint contract's alerts are read by the officers of each participant, and `authority`
+// matches a participant; past dates and known_at answer from the states.
+TEST_F(ApiRoutesTest, AParticipantsOfficerSeesAJointContractsAlerts) {
+  ASSERT_TRUE(
+      testing::AppendJson(
+          *log_, "JOINT-1",
+          R"({"award":{"authority":"Leeds City Council","title":"joint","supplier":{"name":"S"},"start_date":"2015-04-01","end_date":"2016-03-31","participants":[{"authority":"Leicestershire County Council"}]}})")
+          .has_value());
+  auto alerts = [&](const std::string& target, const char* token) {
+    const Response r = Call(http::verb::get, target, token).response;
+    EXPECT_EQ(r.status, 200u) << target << " " << r.body;
+    auto a = ParseJson<v1::AlertsResponse>(r.body, "alerts");
+    EXPECT_TRUE(a.has_value()) << r.body;
+    std::vector<std::string> ids;
+    const v1::AlertsResponse answer = a.value_or(v1::AlertsResponse{});
+    for (const auto& x : answer.alerts()) ids.push_back(x.contract_id());
+    return ids;
+  };
+  const std::string day = "/v1/alerts?as_of=2016-01-01&within_days=0";
+  EXPECT_EQ(alerts(day, kLeicsOfficer), std::vector<std::string>{"JOINT-1"});
+  EXPECT_EQ(alerts(day, kLeedsOfficer), (std::vector<std::string>{"JOINT-1", kCri}));
+  EXPECT_EQ(alerts(day + "&authority=Leicestershire%20County%20Council", kAuditor),
+            std::vector<std::string>{"JOINT-1"});
+  // As known before the joint contract was recorded: only the CRI contract.
+  EXPECT_EQ(alerts(day + "&known_at=2000-01-01T00:00:00Z", kAuditor), std::vector<std::string>{});
+  const Response r = Call(http::verb::get, day + "&months=12", kAuditor).response;
+  auto plan = ParseJson<v1::AlertsResponse>(r.body, "alerts");
+  ASSERT_TRUE(plan.has_value()) << r.body;
+  EXPECT_EQ(plan->months(), 12);
+  EXPECT_EQ(plan->within_days(), 365);  // 2016-01-01 to 2016-12-31
+  EXPECT_GT(plan->states_read(), 0u);   // a past date
 }
 
 TEST_F(ApiRoutesTest, FeedPageIsTheFeedAsHistoryEntries) {

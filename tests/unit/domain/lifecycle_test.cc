@@ -327,55 +327,6 @@ TEST(LifecycleFlagsTest, FundingShortfallCountsConditionalAmountsOnlyOnceExtende
   EXPECT_EQ(s.state->funding_conditional_pence(), 0);
 }
 
-// SameAlertEntry decides whether the write path re-encodes a contract's alerts entry: it must
-// agree with comparing AlertEntryFor's entries, for a change to any one field.
-TEST(LifecycleTest, SameAlertEntryAgreesWithComparingTheEntries) {
-  Stream s;
-  s.MustAdd(kCriWaiver);
-  s.MustAdd(Award(R"(,"extension_options":[{"months":6}],"notice_period_days":90)"));
-  ASSERT_TRUE(AlertEntryFor(*s.state).has_value());
-  auto entry = [](const v1::ContractState& x) {
-    auto e = AlertEntryFor(x);
-    return e ? e->SerializeAsString() : std::string("none");
-  };
-  using Change = std::function<void(v1::ContractState*)>;
-  const std::vector<std::pair<std::string, Change>> changes = {
-      {"nothing", [](auto*) {}},
-      {"contract_id", [](auto* x) { x->set_contract_id("OTHER"); }},
-      {"authority", [](auto* x) { x->set_authority("Other Council"); }},
-      {"title", [](auto* x) { x->set_title("Other title"); }},
-      {"supplier", [](auto* x) { x->mutable_supplier()->set_name("Other Ltd"); }},
-      {"current_end_date", [](auto* x) { x->set_current_end_date("2017-03-31"); }},
-      {"no end date", [](auto* x) { x->clear_current_end_date(); }},
-      {"options_used", [](auto* x) { x->set_options_used(1); }},
-      {"options_total", [](auto* x) { x->set_options_total(2); }},
-      {"notice_period_days", [](auto* x) { x->set_notice_period_days(30); }},
-      {"procurement_lead_days", [](auto* x) { x->set_procurement_lead_days(1); }},
-      {"current_value_pence", [](auto* x) { x->set_current_value_pence(1); }},
-      {"status", [](auto* x) { x->set_status("terminated"); }},
-      {"description (not in the entry)", [](auto* x) { x->set_description("d"); }},
-      {"funding (not in the entry)",
-       [](auto* x) { x->set_funding_committed_pence(x->funding_committed_pence() + 1); }},
-      {"version (not in the entry)", [](auto* x) { x->set_version(x->version() + 1); }},
-  };
-  int differing = 0;
-  for (const auto& [what, change] : changes) {
-    v1::ContractState changed = *s.state;
-    change(&changed);
-    const bool same = entry(*s.state) == entry(changed);
-    differing += !same;
-    EXPECT_EQ(SameAlertEntry(*s.state, changed), same) << what;
-    EXPECT_EQ(SameAlertEntry(changed, *s.state), same) << what;
-  }
-  EXPECT_GE(differing, 11);  // every field the entry holds, and leaving the live set
-  // Two contracts that are not live have the same (no) entry, whatever else differs.
-  v1::ContractState a = *s.state, b = *s.state;
-  a.set_status("terminated");
-  b.set_status("terminated");
-  b.set_title("Other");
-  EXPECT_TRUE(SameAlertEntry(a, b));
-}
-
 TEST(LifecycleTest, StatusOnDerivesLapsed) {
   Stream s;
   s.MustAdd(kCriWaiver);

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "storage/alerts_index.h"
+#include "storage/format.h"
 
 namespace contrack::storage {
 namespace {
@@ -58,52 +59,66 @@ Ops Replay(const rocksdb::WriteBatch& b) {
 }
 
 TEST(AlertsIndexTest, AnEntryIsWrittenOnlyWhenItsKeyOrBytesChange) {
+  const AlertRows v1{{"k1", "v"}}, w1{{"k1", "w"}}, v2{{"k2", "v"}}, none;
   {
     rocksdb::WriteBatch b;  // unchanged: nothing written
-    ReplaceAlertEntry(&b, nullptr, "k1", "v", "k1", "v");
+    ReplaceAlertRows(&b, nullptr, v1, v1);
     EXPECT_EQ(b.Count(), 0u);
   }
   {
     rocksdb::WriteBatch b;  // same key, new bytes: one put
-    ReplaceAlertEntry(&b, nullptr, "k1", "v", "k1", "w");
+    ReplaceAlertRows(&b, nullptr, v1, w1);
     auto ops = Replay(b);
     EXPECT_EQ(ops.puts, std::vector<std::string>{"k1"});
     EXPECT_TRUE(ops.deletes.empty());
   }
   {
     rocksdb::WriteBatch b;  // the key moves: delete the old, put the new
-    ReplaceAlertEntry(&b, nullptr, "k1", "v", "k2", "v");
+    ReplaceAlertRows(&b, nullptr, v1, v2);
     auto ops = Replay(b);
     EXPECT_EQ(ops.deletes, std::vector<std::string>{"k1"});
     EXPECT_EQ(ops.puts, std::vector<std::string>{"k2"});
   }
   {
-    rocksdb::WriteBatch b;  // the contract is no longer live: only the delete
-    ReplaceAlertEntry(&b, nullptr, "k1", "v", "", "");
+    rocksdb::WriteBatch b;  // the contract raises no alert any more: only the delete
+    ReplaceAlertRows(&b, nullptr, v1, none);
     auto ops = Replay(b);
     EXPECT_EQ(ops.deletes, std::vector<std::string>{"k1"});
     EXPECT_TRUE(ops.puts.empty());
   }
+  {
+    rocksdb::WriteBatch b;  // a second entry comes, the first stays: one put
+    ReplaceAlertRows(&b, nullptr, v1, AlertRows{{"k1", "v"}, {"k3", "x"}});
+    auto ops = Replay(b);
+    EXPECT_EQ(ops.puts, std::vector<std::string>{"k3"});
+    EXPECT_TRUE(ops.deletes.empty());
+  }
 }
 
-TEST(AlertsIndexTest, OnlyALiveContractWithAnEndHasAnEntry) {
+TEST(AlertsIndexTest, RowsFollowTheContractsStatus) {
   v1::ContractState s;
   s.set_contract_id("C-1");
   s.set_authority("Leeds City Council");
   s.set_status("active");
-  std::string key, value;
-  SetAlert(s, &key, &value);  // no end date: rolling, no entry
-  EXPECT_TRUE(key.empty());
+  EXPECT_TRUE(AlertRowsOf(s).empty());  // rolling, no review date: no entry
   s.set_current_end_date("2016-03-31");
   s.set_notice_period_days(90);
-  SetAlert(s, &key, &value);
-  ASSERT_FALSE(key.empty());
-  EXPECT_TRUE(key.ends_with("C-1"));
-  EXPECT_FALSE(value.empty());
+  auto rows = AlertRowsOf(s);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].key[0], static_cast<char>(v1::AlertIndexEntry::EXPIRY));
+  EXPECT_EQ(rows[0].key.size(), format::kAlertKeyHeader + 3);
+  EXPECT_TRUE(rows[0].key.ends_with("C-1"));
+  EXPECT_FALSE(rows[0].value.empty());
+  s.set_review_date("2015-12-31");
+  ASSERT_EQ(AlertRowsOf(s).size(), 2u);
+  EXPECT_EQ(AlertRowsOf(s)[1].key[0], static_cast<char>(v1::AlertIndexEntry::REVIEW));
   s.set_status("terminated");
-  SetAlert(s, &key, &value);
-  EXPECT_TRUE(key.empty());
-  EXPECT_TRUE(value.empty());
+  s.set_termination_date("2016-01-31");
+  rows = AlertRowsOf(s);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].key[0], static_cast<char>(v1::AlertIndexEntry::TERMINATING));
+  s.set_status("expired");
+  EXPECT_TRUE(AlertRowsOf(s).empty());
 }
 
 }  // namespace

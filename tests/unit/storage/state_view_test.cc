@@ -199,43 +199,60 @@ TEST(StateViewTest, StateEveryZeroIsRefused) {
   EXPECT_NE(log.error().message.find("state_every"), std::string::npos);
 }
 
-// A format-2 store (every state current) opens, read-only as it is, and is marked 3 once opened
-// for writing, so that an older build refuses a store whose states may now trail.
-TEST(StateViewTest, AFormat2StoreOpensAndIsMarked3) {
-  TempDir dir;
-  const std::string id = "LCC-PH-OLD";
-  {
-    auto log = Open(dir.str(), 1);
-    ASSERT_TRUE(Append(*log, id, {Award(id, 1)}).has_value());
-    ASSERT_TRUE(Append(*log, id, {Funding(2, 5)}).has_value());
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    ASSERT_TRUE(storage::LogInternals::Db(*log)
-                    ->Put(wo, storage::LogInternals::Db(*log)->DefaultColumnFamily(),
-                          std::string(format::kFormatVersionKey), "2")
-                    .ok());
+// A format-2 store (every state current) or a format-3 one (states may trail) differs from
+// format 4 in its alerts index alone: opened for writing, its index is rebuilt from the
+// (completed) states and it is marked 4, so that an older build refuses it; opened read-only it
+// is refused with what to do.
+TEST(StateViewTest, AFormat2Or3StoreGetsItsAlertsIndexRebuiltAndIsMarked4) {
+  for (const char* old_format : {"2", "3"}) {
+    TempDir dir;
+    const std::string id = "LCC-PH-OLD";
+    AlertRows rows;
+    {
+      auto log = Open(dir.str(), 4);
+      ASSERT_TRUE(Append(*log, id, {Award(id, 1)}).has_value());
+      ASSERT_TRUE(Append(*log, id, {Funding(2, 5)}).has_value());
+      rows = AlertRowsOf(*log->GetState(id));
+      ASSERT_EQ(rows.size(), 1u);
+      // The index as an older build wrote it: be16 lead, be32 end, id.
+      auto* db = storage::LogInternals::Db(*log);
+      auto* alerts = storage::LogInternals::Cf(*log, format::kAlertsCf);
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      ASSERT_TRUE(db->Delete(wo, alerts, rows[0].key).ok());
+      ASSERT_TRUE(db->Put(wo, alerts, rows[0].key.substr(1), rows[0].value).ok());
+      ASSERT_TRUE(
+          db->Put(wo, db->DefaultColumnFamily(), std::string(format::kFormatVersionKey), old_format)
+              .ok());
+    }
+    auto version = [&](const EventLog& log) {
+      std::string v;
+      EXPECT_TRUE(storage::LogInternals::Db(log)
+                      ->Get(rocksdb::ReadOptions(),
+                            storage::LogInternals::Db(log)->DefaultColumnFamily(),
+                            std::string(format::kFormatVersionKey), &v)
+                      .ok());
+      return v;
+    };
+    {
+      Options o;
+      o.path = dir.str();
+      o.read_only = true;
+      auto log = EventLog::Open(o);
+      ASSERT_FALSE(log.has_value());
+      EXPECT_NE(log.error().message.find("rebuild"), std::string::npos) << log.error().message;
+    }
+    auto log = Open(dir.str(), 4);
+    EXPECT_EQ(version(*log), "4");
+    EXPECT_EQ(log->GetState(id)->funding_committed_pence(), 5);
+    const auto index = DumpCf(*log, format::kAlertsCf);
+    ASSERT_EQ(index.size(), 1u) << old_format;
+    EXPECT_EQ(index[0].first, rows[0].key);
+    EXPECT_EQ(index[0].second, rows[0].value);
+    auto v = log->Verify(std::nullopt, true);
+    ASSERT_TRUE(v.has_value());
+    EXPECT_EQ(v->views_ok, true) << v->views_message;
   }
-  auto version = [&](const EventLog& log) {
-    std::string v;
-    EXPECT_TRUE(storage::LogInternals::Db(log)
-                    ->Get(rocksdb::ReadOptions(),
-                          storage::LogInternals::Db(log)->DefaultColumnFamily(),
-                          std::string(format::kFormatVersionKey), &v)
-                    .ok());
-    return v;
-  };
-  {
-    Options o;
-    o.path = dir.str();
-    o.read_only = true;
-    auto log = EventLog::Open(o);
-    ASSERT_TRUE(log.has_value()) << log.error().ToString();
-    EXPECT_EQ(version(**log), "2");
-    EXPECT_EQ((*log)->GetState(id)->version(), 2u);
-  }
-  auto log = Open(dir.str(), 4);
-  EXPECT_EQ(version(*log), "3");
-  EXPECT_EQ(log->GetState(id)->funding_committed_pence(), 5);
 }
 
 }  // namespace

@@ -1,0 +1,255 @@
+// The alerts a state raises: its index entries, the window each is listed in, and the actions.
+#include "domain/alerts.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "domain/lifecycle.h"
+#include "tests/support/test_support.h"
+
+namespace contrack::domain {
+namespace {
+
+using testing::kCriAward;
+using testing::kCriWaiver;
+using testing::Record;
+
+Date D(const char* text) { return *ParseDate(text, "d"); }
+
+// The state after `bodies`, in order.
+v1::ContractState StateOf(const std::vector<std::string>& bodies) {
+  std::vector<v1::EventRecord> events;
+  for (const auto& b : bodies) events.push_back(Record("C-1", events.size() + 1, b));
+  auto s = Replay(events, Rules{});
+  EXPECT_TRUE(s.has_value()) << s.error().ToString();
+  return s.value_or(v1::ContractState{});
+}
+
+std::string Award(const std::string& extra) {
+  return R"({"award":{"authority":"Leeds City Council","title":"t","supplier":{"name":"S"},"start_date":"2015-04-01")" +
+         extra + "}}";
+}
+
+AlertWindow Window(const char* as_of, int within_days) {
+  return {D(as_of), D(as_of) + std::chrono::days{within_days}, kDefaultWaiverAwardDays};
+}
+
+// The alerts `s` raises in `w`, in entry order.
+std::vector<v1::Alert> AlertsOf(const v1::ContractState& s, const AlertWindow& w) {
+  std::vector<v1::Alert> out;
+  for (const auto& e : AlertEntriesFor(s)) {
+    if (auto a = AlertOn(e, w)) out.push_back(*a);
+  }
+  return out;
+}
+
+TEST(AlertsTest, LastDayOfMonthsCountsAsOfsMonthAsTheFirst) {
+  EXPECT_EQ(LastDayOfMonths(D("2016-01-15"), 12), D("2016-12-31"));
+  EXPECT_EQ(LastDayOfMonths(D("2016-01-31"), 1), D("2016-01-31"));
+  EXPECT_EQ(LastDayOfMonths(D("2015-12-01"), 3), D("2016-02-29"));
+}
+
+// AlertOn lists an entry exactly when its day is in ListedDays: what lets the index read only
+// the entries it lists.
+TEST(AlertsTest, AnEntryIsListedExactlyInItsListedDays) {
+  const auto w = Window("2016-01-01", 30);
+  int listed = 0;
+  for (auto kind : {v1::AlertIndexEntry::EXPIRY, v1::AlertIndexEntry::REVIEW,
+                    v1::AlertIndexEntry::TERMINATING, v1::AlertIndexEntry::WAIVER}) {
+    for (int lead : {0, 30, 270}) {
+      const DayRange range = ListedDays(kind, lead, w);
+      for (Date day = D("2014-06-01"); day < D("2017-06-01"); day += std::chrono::days{1}) {
+        v1::AlertIndexEntry e;
+        e.set_kind(kind);
+        e.set_lead_days(lead);
+        e.set_options_left(1);
+        const std::string text = FormatDate(day);
+        e.set_end_date(text);
+        e.set_review_date(text);
+        e.set_termination_date(text);
+        e.set_waiver_date(text);
+        ASSERT_EQ(AlertDay(e), day);
+        const int64_t n = day.time_since_epoch().count();
+        const bool in = n >= range.first && n <= range.last;
+        const auto a = AlertOn(e, w);
+        ASSERT_EQ(a.has_value(), in) << kind << " " << lead << " " << text;
+        listed += in;
+        if (a) {
+          EXPECT_EQ(a->days_left(), (*ParseDate(a->deadline(), "d") - w.as_of).count());
+          EXPECT_EQ(a->month(), a->deadline().substr(0, 7));
+        }
+      }
+    }
+  }
+  EXPECT_GT(listed, 1000);
+}
+
+TEST(AlertsTest, ALapsedContractStaysListedUntilADecisionIsRecorded) {
+  auto s = StateOf({kCriWaiver, kCriAward});  // ends 2016-03-31, two options
+  for (const char* as_of : {"2016-04-01", "2019-01-01"}) {
+    auto alerts = AlertsOf(s, Window(as_of, 30));
+    ASSERT_EQ(alerts.size(), 1u) << as_of;
+    EXPECT_EQ(alerts[0].action(), kActionLapsed);
+    EXPECT_EQ(alerts[0].deadline(), "2016-03-31");
+    EXPECT_EQ(alerts[0].value_pence(), 72867800);
+  }
+  // An expiry closes it: no entry.
+  auto expired = StateOf({kCriWaiver, kCriAward, R"({"effective_date":"2016-04-02","expiry":{}})"});
+  EXPECT_TRUE(AlertEntriesFor(expired).empty());
+}
+
+TEST(AlertsTest, ADeclinedOptionTurnsTheOptionAlertIntoReprocurement) {
+  auto s = StateOf({kCriWaiver, kCriAward});
+  auto before = AlertEntriesFor(s);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0].options_left(), 2);
+  EXPECT_EQ(before[0].lead_days(), 90);  // the notice period
+  auto declined = StateOf(
+      {kCriWaiver, kCriAward, R"({"effective_date":"2015-12-01","option_declined":{"option":1}})"});
+  EXPECT_FALSE(SameAlertEntries(s, declined));
+  auto after = AlertEntriesFor(declined);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].options_left(), 0);
+  EXPECT_EQ(after[0].lead_days(), 270);  // the procurement lead time
+  auto alerts = AlertsOf(declined, Window("2015-07-05", 0));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].action(), kActionReprocure);
+  EXPECT_EQ(alerts[0].deadline(), "2015-07-05");  // 2016-03-31 less 270 days
+}
+
+TEST(AlertsTest, ATerminationNoticeForAFutureDateIsTerminatingUntilThatDate) {
+  auto s = StateOf(
+      {kCriWaiver, kCriAward,
+       R"({"effective_date":"2015-10-01","termination":{"termination_date":"2016-01-31","reason":"convenience"}})"});
+  EXPECT_EQ(StatusOn(s, D("2016-01-01")), "terminating");
+  auto alerts = AlertsOf(s, Window("2016-01-01", 30));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].action(), kActionTerminating);
+  EXPECT_EQ(alerts[0].deadline(), "2016-01-31");
+  EXPECT_EQ(alerts[0].days_left(), 30);
+  EXPECT_TRUE(AlertsOf(s, Window("2016-01-01", 29)).empty());  // not yet in the window
+  EXPECT_EQ(AlertsOf(s, Window("2016-01-31", 0)).size(), 1u);  // the day itself
+  EXPECT_TRUE(AlertsOf(s, Window("2016-02-01", 90)).empty());  // over
+}
+
+TEST(AlertsTest, ARollingContractGetsAReviewAlertAndNoExpiry) {
+  auto rolling =
+      StateOf({Award(R"(,"review_date":"2016-06-30","notice_period_days":60,"value_pence":5)")});
+  auto entries = AlertEntriesFor(rolling);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].kind(), v1::AlertIndexEntry::REVIEW);
+  auto alerts = AlertsOf(rolling, Window("2016-04-01", 30));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].action(), kActionReview);
+  EXPECT_EQ(alerts[0].deadline(), "2016-05-01");  // 60 days before the review
+  EXPECT_EQ(alerts[0].end_date(), "");
+  // Overdue while the review date is ahead; gone after it.
+  EXPECT_EQ(AlertsOf(rolling, Window("2016-06-30", 0)).size(), 1u);
+  EXPECT_TRUE(AlertsOf(rolling, Window("2016-07-01", 90)).empty());
+  // No review date: no alert at all.
+  EXPECT_TRUE(AlertEntriesFor(StateOf({Award("")})).empty());
+  // A contract with an end and a review date has both entries.
+  auto both = StateOf({Award(R"(,"end_date":"2018-03-31","review_date":"2016-06-30")")});
+  ASSERT_EQ(AlertEntriesFor(both).size(), 2u);
+}
+
+TEST(AlertsTest, AWaiverWithoutAnAwardAlertsAfterTheWaiverAwardDays) {
+  auto s = StateOf({R"({"effective_date":"2015-02-23",)" + std::string(kCriWaiver).substr(1)});
+  ASSERT_EQ(s.status(), "pre_award");
+  AlertWindow w = Window("2015-05-24", 0);  // 2015-02-23 + 90 days
+  auto alerts = AlertsOf(s, w);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].action(), kActionWaiverWithoutAward);
+  EXPECT_EQ(alerts[0].deadline(), "2015-05-24");
+  EXPECT_TRUE(AlertsOf(s, Window("2015-05-23", 0)).empty());
+  EXPECT_EQ(AlertsOf(s, Window("2019-01-01", 0)).size(), 1u);  // until an award
+  w = Window("2015-03-25", 0);
+  w.waiver_award_days = 30;
+  EXPECT_EQ(AlertsOf(s, w).size(), 1u);
+  // The award ends it.
+  EXPECT_EQ(AlertEntriesFor(StateOf({kCriWaiver, kCriAward}))[0].kind(),
+            v1::AlertIndexEntry::EXPIRY);
+}
+
+TEST(AlertsTest, AnUnknownValueStaysAbsentAndParticipantsTakePart) {
+  auto s = StateOf(
+      {Award(R"(,"end_date":"2016-03-31","participants":[{"authority":"Bradford Council"}])")});
+  auto entries = AlertEntriesFor(s);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_FALSE(entries[0].has_value_pence());
+  EXPECT_TRUE(EntryTakesPart(entries[0], "Leeds City Council"));
+  EXPECT_TRUE(EntryTakesPart(entries[0], "Bradford Council"));
+  EXPECT_FALSE(EntryTakesPart(entries[0], "Wakefield Council"));
+  auto a = AlertOn(entries[0], Window("2016-01-01", 30));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_FALSE(a->has_value_pence());
+  ASSERT_EQ(a->participants_size(), 1);
+  EXPECT_EQ(a->participants(0), "Bradford Council");
+}
+
+// SameAlertEntries decides whether the write path re-encodes a contract's alerts entries: it must
+// agree with comparing AlertEntriesFor's entries, for a change to any one field.
+TEST(AlertsTest, SameAlertEntriesAgreesWithComparingTheEntries) {
+  auto base = StateOf({kCriWaiver, Award(R"(,"end_date":"2016-03-31","review_date":"2015-10-01",)"
+                                         R"("value_pence":100,"extension_options":[{"months":6}],)"
+                                         R"("participants":[{"authority":"Bradford Council"}])")});
+  ASSERT_EQ(AlertEntriesFor(base).size(), 2u);
+  auto entries = [](const v1::ContractState& x) {
+    std::string out;
+    for (const auto& e : AlertEntriesFor(x)) out += e.SerializeAsString() + "|";
+    return out;
+  };
+  using Change = std::function<void(v1::ContractState*)>;
+  const std::vector<std::pair<std::string, Change>> changes = {
+      {"nothing", [](auto*) {}},
+      {"contract_id", [](auto* x) { x->set_contract_id("OTHER"); }},
+      {"authority", [](auto* x) { x->set_authority("Other Council"); }},
+      {"title", [](auto* x) { x->set_title("Other title"); }},
+      {"supplier", [](auto* x) { x->mutable_supplier()->set_name("Other Ltd"); }},
+      {"participants", [](auto* x) { x->mutable_participants(0)->set_authority("Wakefield"); }},
+      {"no participants", [](auto* x) { x->clear_participants(); }},
+      {"current_end_date", [](auto* x) { x->set_current_end_date("2017-03-31"); }},
+      {"no end date", [](auto* x) { x->clear_current_end_date(); }},
+      {"review_date", [](auto* x) { x->set_review_date("2015-11-01"); }},
+      {"no review date", [](auto* x) { x->clear_review_date(); }},
+      {"options_used", [](auto* x) { x->set_options_used(1); }},
+      {"options_declined", [](auto* x) { x->set_options_declined(1); }},
+      {"options_total", [](auto* x) { x->set_options_total(2); }},
+      {"notice_period_days", [](auto* x) { x->set_notice_period_days(30); }},
+      {"procurement_lead_days", [](auto* x) { x->set_procurement_lead_days(1); }},
+      {"current_value_pence", [](auto* x) { x->set_current_value_pence(1); }},
+      {"value unknown", [](auto* x) { x->clear_current_value_pence(); }},
+      {"status terminated",
+       [](auto* x) {
+         x->set_status("terminated");
+         x->set_termination_date("2016-01-31");
+       }},
+      {"status expired", [](auto* x) { x->set_status("expired"); }},
+      {"description (not in the entries)", [](auto* x) { x->set_description("d"); }},
+      {"funding (not in the entries)",
+       [](auto* x) { x->set_funding_committed_pence(x->funding_committed_pence() + 1); }},
+      {"version (not in the entries)", [](auto* x) { x->set_version(x->version() + 1); }},
+  };
+  int differing = 0;
+  for (const auto& [what, change] : changes) {
+    v1::ContractState changed = base;
+    change(&changed);
+    const bool same = entries(base) == entries(changed);
+    differing += !same;
+    EXPECT_EQ(SameAlertEntries(base, changed), same) << what;
+    EXPECT_EQ(SameAlertEntries(changed, base), same) << what;
+  }
+  EXPECT_GE(differing, 18);  // procurement_lead_days counts only once no option is left
+  // A waiver's entry follows its date; the termination's its date.
+  v1::ContractState a = base, b = base;
+  a.set_status("terminated");
+  a.set_termination_date("2016-01-31");
+  b = a;
+  b.set_termination_date("2016-02-29");
+  EXPECT_FALSE(SameAlertEntries(a, b));
+  EXPECT_NE(entries(a), entries(b));
+}
+
+}  // namespace
+}  // namespace contrack::domain
