@@ -156,13 +156,14 @@ TEST_F(ServerTest, OnlyTheLeadAuthoritysWritersRecordNoticesAndOfficersReadTheir
 
   // Leicestershire's officer sees none of Leeds's obligations, and may not ask for them.
   auto leics = Client(kLeicsOfficerToken);
-  for (const auto& o : GetObligations(leics, "?as_of=2027-01-01").obligations()) {
+  const auto seen_by_leics = GetObligations(leics, "?as_of=2027-01-01");
+  for (const auto& o : seen_by_leics.obligations()) {
     EXPECT_EQ(o.authority(), "Leicestershire County Council") << o.contract_id();
   }
   r = leics.Get("/v1/obligations?authority=Leeds%20City%20Council");
   EXPECT_EQ(r.status, 403) << Describe(r);
-  EXPECT_FALSE(
-      GetObligations(Client(kLeedsOfficerToken), "?as_of=2027-01-01").obligations().empty());
+  auto leeds = Client(kLeedsOfficerToken);
+  EXPECT_FALSE(GetObligations(leeds, "?as_of=2027-01-01").obligations().empty());
   EXPECT_EQ(Client().Get("/v1/obligations").status, 401);
   EXPECT_EQ(Client(kAdminToken).Get("/v1/obligations?overdue=maybe").status, 400);
 }
