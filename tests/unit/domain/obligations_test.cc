@@ -227,15 +227,15 @@ TEST(Pa2023Test, AwardNoticeInTimeMeetsItWithoutAFlag) {
 TEST(Pa2023Test, DetailsNoticeThirtyDaysBeginningWithEntryAcrossAMonthEnd) {
   Stream s;
   s.MustAdd(PaAward("2026-01-31"));
-  auto details = OfType(s.On("2026-03-01"), kNoticeContractDetails);
+  auto details = OfType(s.On("2026-03-02"), kNoticeContractDetails);
   ASSERT_EQ(details.size(), 1u);
-  EXPECT_EQ(details[0].due_date(), "2026-03-01");  // 31 Jan is day 1; February has 28 days
+  EXPECT_EQ(details[0].due_date(), "2026-03-02");  // 31 Jan + 30 days; February has 28 days
   EXPECT_EQ(details[0].status(), "due");
   EXPECT_EQ(details[0].days_left(), 0);
-  EXPECT_EQ(OfType(s.On("2026-03-02"), kNoticeContractDetails)[0].status(), "overdue");
-  EXPECT_EQ(OfType(s.On("2026-03-02"), kNoticeContractDetails)[0].days_left(), -1);
+  EXPECT_EQ(OfType(s.On("2026-03-03"), kNoticeContractDetails)[0].status(), "overdue");
+  EXPECT_EQ(OfType(s.On("2026-03-03"), kNoticeContractDetails)[0].days_left(), -1);
   Stream late = s;
-  late.MustAdd(Notice("contract_details_notice", "2026-03-02"));
+  late.MustAdd(Notice("contract_details_notice", "2026-03-03"));
   EXPECT_EQ(OfType(late.On("2026-04-01"), kNoticeContractDetails)[0].status(), "late");
   s.MustAdd(Notice("contract_details_notice", "2026-03-01"));
   const auto met = OfType(s.On("2026-04-01"), kNoticeContractDetails)[0];
@@ -248,7 +248,7 @@ TEST(Pa2023Test, LightTouchHas120DaysAndNoStandstillOrChangeNotice) {
   Stream s;
   s.MustAdd(PaAward("2026-01-31", R"(,"light_touch":true,"value_pence":70000000)"));
   const auto all = s.On("2026-02-01");
-  EXPECT_EQ(OfType(all, kNoticeContractDetails)[0].due_date(), "2026-05-30");
+  EXPECT_EQ(OfType(all, kNoticeContractDetails)[0].due_date(), "2026-05-31");
   EXPECT_EQ(OfType(all, kNoticeContractAward)[0].due_date(), "2026-01-31");
   s.MustAdd(Vary("2026-06-01", 50000000));  // +71%: no change notice for light touch
   EXPECT_TRUE(OfType(s.On("2026-07-01"), kNoticeContractChange).empty());
@@ -369,12 +369,12 @@ TEST(Pa2023Test, TerminationNoticeFromTheEndHoweverItEnded) {
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].created_by(), "end_date");
   EXPECT_EQ(t[0].created_by_event_id(), "");
-  EXPECT_EQ(t[0].due_date(), "2027-01-29");
+  EXPECT_EQ(t[0].due_date(), "2027-01-30");
   expiry.MustAdd(R"({"effective_date":"2026-12-31","expiry":{}})");
   t = OfType(expiry.On("2027-01-05"), kNoticeContractTermination);
   EXPECT_EQ(t[0].created_by(), "expiry");
   EXPECT_EQ(t[0].created_by_event_id(), Id(2));
-  EXPECT_EQ(t[0].due_date(), "2027-01-29");
+  EXPECT_EQ(t[0].due_date(), "2027-01-30");
   EXPECT_EQ(t[0].provision(), "PA 2023 s.80(1), (3)");
   // A notice may follow the expiry; nothing else but funding and corrections.
   expiry.MustAdd(Notice("contract_termination_notice", "2027-01-20"));
@@ -382,15 +382,15 @@ TEST(Pa2023Test, TerminationNoticeFromTheEndHoweverItEnded) {
   const Error e = expiry.Refused(Vary("2027-01-21", 1));
   EXPECT_NE(e.message.find("only funding, notices and corrections"), std::string::npos);
 
-  Stream term;  // terminated on 30 June: due 29 July
+  Stream term;  // terminated on 30 June: due 30 July
   term.MustAdd(PaAward("2025-12-01", "", "2026-01-01", "2026-12-31"));
   term.MustAdd(R"({"termination":{"termination_date":"2026-06-30","reason":"breach"}})");
   t = OfType(term.On("2026-06-01"), kNoticeContractTermination);
   ASSERT_EQ(t.size(), 1u);
-  EXPECT_EQ(t[0].due_date(), "2026-07-29");
+  EXPECT_EQ(t[0].due_date(), "2026-07-30");
   EXPECT_EQ(t[0].status(), "due");
   EXPECT_EQ(t[0].created_by(), "termination");
-  EXPECT_EQ(OfType(term.On("2026-07-30"), kNoticeContractTermination)[0].status(), "overdue");
+  EXPECT_EQ(OfType(term.On("2026-07-31"), kNoticeContractTermination)[0].status(), "overdue");
 }
 
 TEST(Pa2023Test, OverFiveMillionACopyOfTheContractAndPerformanceNoticesWithKpis) {
@@ -400,7 +400,7 @@ TEST(Pa2023Test, OverFiveMillionACopyOfTheContractAndPerformanceNoticesWithKpis)
   auto all = s.On("2027-06-01");
   auto copy = OfType(all, kNoticeContractCopy);
   ASSERT_EQ(copy.size(), 1u);
-  EXPECT_EQ(copy[0].due_date(), "2026-03-31");  // 90 days beginning with 1 Jan
+  EXPECT_EQ(copy[0].due_date(), "2026-04-01");  // 1 Jan + 90 days
   EXPECT_TRUE(copy[0].unverified());
   auto perf = OfType(all, kNoticeContractPerformance);
   ASSERT_EQ(perf.size(), 2u);  // the first 12 months, and the next one still to come
