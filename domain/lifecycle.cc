@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "domain/format_text.h"
+#include "domain/obligations.h"
 #include "domain/principal.h"
+#include "domain/regime.h"
 
 namespace contrack::domain {
 namespace {
@@ -60,6 +62,7 @@ std::vector<std::string> DerivedFlags(const v1::ContractState& s) {
     }
     if (abs_net * 2 > static_cast<__int128>(orig)) out.push_back(kFlagVariationOver50Percent);
   }
+  for (auto& f : ObligationFlags(s)) out.push_back(std::move(f));
   if (awarded && s.funding_size() > 0 && s.has_current_value_pence() &&
       s.funding_committed_pence() < s.current_value_pence()) {
     out.push_back(kFlagFundingShortfall);
@@ -145,6 +148,9 @@ void UpdateFlags(v1::ContractState* s, const v1::EventRecord& ev,
       kFlagFundingOutsideTerm};
   std::vector<std::string> ordered;
   for (const char* f : kOrder) {
+    if (std::find(now.begin(), now.end(), f) != now.end()) ordered.push_back(f);
+  }
+  for (const char* f : kObligationFlags) {
     if (std::find(now.begin(), now.end(), f) != now.end()) ordered.push_back(f);
   }
   // History: an event flag raised again by a later event opens a second record.
@@ -319,6 +325,7 @@ Result<void> ApplyAward(v1::ContractState* s, const v1::EventBody& body, const R
   if (a.participants_size() > 0 || s->participants_size() == 0) {
     *s->mutable_participants() = a.participants();
   }
+  ApplyProcurementTerms(s, body);
   s->set_award_event_id(body.event_id());
   if (body.has_decision()) *s->mutable_award_decision() = body.decision();
   for (auto& w : *s->mutable_waivers()) {
@@ -475,6 +482,7 @@ Result<void> ApplyVariation(v1::ContractState* s, const v1::EventRecord& ev, con
                             std::vector<std::string>* raised) {
   const auto& body = ev.body();
   if (auto r = RequireLive(*s, "variation"); !r) return r;
+  v1::ModificationRecord modification = ModificationOf(*s, ev);
   const auto& v = body.variation();
   std::optional<int64_t> value;
   if (s->has_current_value_pence()) {
@@ -540,6 +548,7 @@ Result<void> ApplyVariation(v1::ContractState* s, const v1::EventRecord& ev, con
                                      static_cast<double>(s->original_value_pence())
                                : 0.0);
   if (v.value_delta_pence() != 0) NoteValueDecision(s, body, rules);
+  *s->add_modifications() = std::move(modification);
   return {};
 }
 
@@ -670,11 +679,12 @@ Result<void> ApplyFunding(v1::ContractState* s, const v1::EventBody& body) {
 }
 
 // Events that may be effective before the contract's start: the waiver and award that create it,
-// funding (dated by its financial year), an authority reassignment, and a termination (whose own
-// rule, termination_before_start, names its date).
+// funding (dated by its financial year), an authority reassignment, a termination (whose own
+// rule, termination_before_start, names its date) and a published notice (an award notice comes
+// before the contract).
 bool MayPrecedeStart(const v1::EventBody& body) {
   return body.has_award() || body.has_waiver() || body.has_funding() ||
-         body.has_authority_reassignment() || body.has_termination();
+         body.has_authority_reassignment() || body.has_termination() || body.has_notice_published();
 }
 
 // Applies one non-correction event to `s` in place; `raised` collects the flags it raises.
@@ -689,13 +699,14 @@ Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const
                                                     ev.type());
   }
   const bool closed = s->status() == "terminated" || s->status() == "expired";
-  if (closed && !body.has_funding() && !body.has_authority_reassignment()) {
+  if (closed && !body.has_funding() && !body.has_authority_reassignment() &&
+      !body.has_notice_published()) {
     const bool t = s->status() == "terminated";
     return Fail(t ? kContractTerminated : kContractExpired,
                 Who(*s) +
                     (t ? " was terminated on " + s->termination_date()
                        : " expired on " + s->expiry_date()) +
-                    "; only funding and corrections may follow, not a " + ev.type());
+                    "; only funding, notices and corrections may follow, not a " + ev.type());
   }
   if (!s->start_date().empty() && !MayPrecedeStart(body) &&
       D(ev.effective_date()) < D(s->start_date())) {
@@ -727,6 +738,9 @@ Result<void> ApplyPayload(v1::ContractState* s, const v1::EventRecord& ev, const
       return ApplyFunding(s, body);
     case v1::EventBody::kAuthorityReassignment:
       s->set_authority(body.authority_reassignment().authority());
+      return {};
+    case v1::EventBody::kNoticePublished:
+      ApplyNotice(s, ev);
       return {};
     case v1::EventBody::kCorrection:
     case v1::EventBody::PAYLOAD_NOT_SET:

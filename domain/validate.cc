@@ -5,6 +5,8 @@
 #include <array>
 #include <cctype>
 
+#include "domain/regime.h"
+
 namespace contrack {
 namespace {
 
@@ -127,7 +129,6 @@ constexpr std::array<std::string_view, 9> kProcedures = {
     "open",       "restricted",   "competitive_flexible",
     "negotiated", "direct_award", "framework_call_off",
     "interim",    "grant",        "other"};
-constexpr std::array<std::string_view, 3> kRegimes = {"pcr2015", "pa2023", "below_threshold"};
 constexpr std::array<std::string_view, 3> kCategories = {"services", "goods", "works"};
 constexpr std::array<std::string_view, 5> kTerminationReasons = {"convenience", "breach", "mutual",
                                                                  "superseded", "other"};
@@ -140,7 +141,10 @@ Result<void> ValidateAward(const v1::Award& a) {
   if (!a.has_supplier()) return Fail(kInvalidArgument, "award.supplier.name is required");
   CT_CHECK(Supplier(a.supplier(), "award.supplier"));
   CT_CHECK(OneOf(a.procedure(), "award.procedure", kProcedures, false));
-  CT_CHECK(OneOf(a.regime(), "award.regime", kRegimes, false));
+  CT_CHECK(OneOf(a.regime(), "award.regime", domain::kAwardRegimes, false));
+  CT_CHECK(OptionalDate(a.procurement_started_on(), "award.procurement_started_on"));
+  CT_CHECK(OptionalDate(a.entered_into_date(), "award.entered_into_date"));
+  CT_CHECK(Text(a.exemption(), "award.exemption", kMaxNameLength, false));
   CT_CHECK(OneOf(a.category(), "award.category", kCategories, false));
   CT_CHECK(RequiredDate(a.start_date(), "award.start_date"));
   CT_CHECK(OptionalDate(a.end_date(), "award.end_date"));
@@ -271,6 +275,29 @@ Result<void> ValidatePayload(const v1::EventBody& body) {
       CT_CHECK(Text(a.authority(), "authority_reassignment.authority", kMaxNameLength, true));
       return Text(a.reason(), "authority_reassignment.reason", kMaxTextLength, true);
     }
+    case v1::EventBody::kNoticePublished: {
+      const auto& n = body.notice_published();
+      CT_CHECK(OneOf(n.notice_type(), "notice_published.notice_type", domain::kNoticeTypes, true));
+      CT_CHECK(Text(n.reference(), "notice_published.reference", kMaxNameLength, true));
+      CT_CHECK(RequiredDate(n.published_on(), "notice_published.published_on"));
+      if (!body.effective_date().empty() && body.effective_date() != n.published_on()) {
+        return Fail(kInvalidArgument,
+                    "a notice_published event is effective on its published_on (" +
+                        n.published_on() + "); effective_date " + body.effective_date() +
+                        " differs: leave it out");
+      }
+      if (n.discharges_event_id().empty()) {
+        if (domain::NoticeNamesModification(n.notice_type())) {
+          return Fail(kInvalidArgument, "notice_published.discharges_event_id is required for a " +
+                                            n.notice_type() +
+                                            ": the id of the variation it publishes");
+        }
+        return {};
+      }
+      auto id = NormalizeEventId(n.discharges_event_id(), "notice_published.discharges_event_id");
+      if (!id) return std::unexpected(id.error());
+      return {};
+    }
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
   }
@@ -380,6 +407,8 @@ std::string EventType(const v1::EventBody& body) {
       return "option_declined";
     case v1::EventBody::kExpiry:
       return "expiry";
+    case v1::EventBody::kNoticePublished:
+      return "notice_published";
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
   }
@@ -420,6 +449,12 @@ Result<v1::EventBody> NormalizeBody(const v1::EventBody& body, const std::string
     if (!wid) return std::unexpected(wid.error());
     out.mutable_award()->set_waiver_event_id(*wid);
   }
+  if (out.has_notice_published() && !out.notice_published().discharges_event_id().empty()) {
+    auto did = NormalizeEventId(out.notice_published().discharges_event_id(),
+                                "notice_published.discharges_event_id");
+    if (!did) return std::unexpected(did.error());
+    out.mutable_notice_published()->set_discharges_event_id(*did);
+  }
   if (out.has_correction()) {
     auto cid =
         NormalizeEventId(out.correction().corrects_event_id(), "correction.corrects_event_id");
@@ -431,6 +466,8 @@ Result<v1::EventBody> NormalizeBody(const v1::EventBody& body, const std::string
       out.set_effective_date(out.award().start_date());
     } else if (out.has_termination()) {
       out.set_effective_date(out.termination().termination_date());
+    } else if (out.has_notice_published()) {
+      out.set_effective_date(out.notice_published().published_on());
     } else if (out.has_decision() && !out.decision().date().empty()) {
       out.set_effective_date(out.decision().date());
     } else {

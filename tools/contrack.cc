@@ -10,8 +10,9 @@
 #include <iostream>
 
 #include "domain/codec.h"
-#include "tools/cli/event_commands.h"
 #include "domain/england_time.h"
+#include "tools/cli/event_commands.h"
+#include "tools/cli/obligations.h"
 #include "tools/cli/offline.h"
 #include "tools/cli/remote.h"
 
@@ -137,6 +138,14 @@ int main(int argc, char** argv) {
   funding->add_option("--authority", authority, "one authority only");
   funding->add_option("--as-of", as_of, "as they stood on YYYY-MM-DD");
   csv_flag(funding, json_flag(funding));
+  bool overdue_only = false;
+  auto* obligations = app.add_subcommand(
+      "obligations", "the notices each contract owes (met, due, overdue, late), by due date");
+  obligations->add_option("--authority", authority, "one authority only (lead or participant)");
+  obligations->add_flag("--overdue", overdue_only, "only those overdue");
+  obligations->add_option("--as-of", as_of, "YYYY-MM-DD: events effective by then (default today)");
+  obligations->add_option("--known-at", known_at, "events recorded by this RFC 3339 time");
+  csv_flag(obligations, json_flag(obligations));
 
   std::string backup_dir;
   auto* backup = app.add_subcommand(
@@ -213,6 +222,12 @@ int main(int argc, char** argv) {
     if (*alerts) return cli::RemoteAlerts(r, as_of, known_at, within_days, months, authority);
     if (*reg) return cli::RemoteRegister(r, authority, as_of);
     if (*funding) return cli::RemoteFunding(r, authority, as_of);
+    if (*obligations) {
+      return cli::RemoteObligations(r, authority, overdue_only, as_of, known_at,
+                                    csv    ? cli::ObligationsFormat::kCsv
+                                    : json ? cli::ObligationsFormat::kJson
+                                           : cli::ObligationsFormat::kTable);
+    }
     if (*ocds) return cli::RemoteOcds(r, id, ocds_record);
     if (*backup) return cli::RemoteBackup(r, backup_dir);
     if (append) return cli::RemoteRecord(r, id, *append);
@@ -270,6 +285,15 @@ int main(int argc, char** argv) {
   }
   if (*reg) return cli::CmdRegister(l, authority, as_of_date, out, err);
   if (*funding) return cli::CmdFunding(l, authority, as_of_date, output, out, err);
+  if (*obligations) {
+    storage::ObligationsQuery q{as_of_date.value_or(domain::TodayInEngland()), as_of_date,
+                                known_at_time, authority, overdue_only};
+    return cli::CmdObligations(l, q,
+                               csv    ? cli::ObligationsFormat::kCsv
+                               : json ? cli::ObligationsFormat::kJson
+                                      : cli::ObligationsFormat::kTable,
+                               out, err);
+  }
   if (*ocds) return cli::CmdOcds(l, id, ocds_record, ocds_options, out, err);
   if (*backup) return cli::CmdBackup(l, backup_dir, out, err);
   if (*history) return cli::CmdHistory(l, id, output, out, err);

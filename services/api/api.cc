@@ -194,6 +194,8 @@ const std::vector<Api::Route>& Api::Routes() {
        [](Api& a, Ctx& c, Done done) { done(a.Register(c)); }},
       {V::get, "/v1/reports/funding", Role::kOfficer, RunOn::kWorkerPool,
        [](Api& a, Ctx& c, Done done) { done(a.Funding(c)); }},
+      {V::get, "/v1/obligations", Role::kOfficer, RunOn::kWorkerPool,
+       [](Api& a, Ctx& c, Done done) { done(a.Obligations(*c.principal, c.query)); }},
       {V::get, "/v1/ocds/{id}", Role::kOfficer, RunOn::kIoThread,
        [](Api& a, Ctx& c, Done done) { done(a.Ocds(c, c.segments[2])); }},
       {V::get, "/v1/admin/backup", Role::kAdmin, RunOn::kIoThread,  // Backup posts to the pool

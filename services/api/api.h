@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -113,6 +114,8 @@ class Api {
   Response Register(Ctx& c);
   Response Funding(Ctx& c);
   Response Ocds(Ctx& c, const std::string& id);
+  // GET /v1/obligations (obligations_route.cc): authority, overdue, as_of, known_at.
+  Response Obligations(const Principal& p, const std::map<std::string, std::string>& query);
   void Backup(Ctx& c, Done done);
   // The states a report covers: `authority` filter, officer scoping, as_of replay.
   Result<std::vector<v1::ContractState>> ReportStates(Ctx& c, std::optional<Date> as_of);

@@ -106,6 +106,8 @@ std::string EventType(const EventRecord& ev) {
       return "option declined";
     case EventBody::kExpiry:
       return "expiry";
+    case EventBody::kNoticePublished:
+      return "notice published";
     case EventBody::PAYLOAD_NOT_SET:
       break;
   }
@@ -385,6 +387,7 @@ class ReleaseBuilder {
         tags = Correction(r, ev, after);
         break;
       case EventBody::kAuthorityReassignment:  // the buyer above is the new authority
+      case EventBody::kNoticePublished:        // notices as OCDS documents: not yet
         tags.push_back("contractUpdate");
         break;
       case EventBody::PAYLOAD_NOT_SET:

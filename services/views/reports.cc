@@ -88,7 +88,7 @@ std::string RegisterCsv(std::span<const v1::ContractState> states, std::string_v
   std::string out;
   for (size_t i = 0; i < std::size(kHeader); ++i) out += (i ? "," : "") + std::string(kHeader[i]);
   if (!authority.empty()) out += "," + Field("Share of " + std::string(authority) + " (%)");
-  out += "\r\n";
+  out += ",Regime\r\n";
   for (const auto& s : states) {
     if (s.award_event_id().empty()) continue;  // waived but not yet awarded: not a contract
     const std::string row[] = {
@@ -116,7 +116,7 @@ std::string RegisterCsv(std::span<const v1::ContractState> states, std::string_v
       const auto share = ShareOf(s, authority);
       out += "," + (share ? Percent(*share) : std::string());
     }
-    out += "\r\n";
+    out += "," + Field(s.procurement_regime()) + "\r\n";
   }
   return out;
 }

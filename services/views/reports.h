@@ -15,7 +15,8 @@ namespace contrack::views {
 // breaks quoted, quotes doubled), one row per awarded contract in the order given. `states`
 // carry the status to show (see domain::StatusOn). A value, SME or VCSE the decision does not
 // state is a blank cell, never 0 or "No". With `authority` (a filter on a lead or participating
-// authority), a last column gives that authority's share of each contract when it is known.
+// authority), a column gives that authority's share of each contract when it is known. The last
+// column is the contract's procurement regime (domain/regime.h).
 std::string RegisterCsv(std::span<const v1::ContractState> states, std::string_view authority = {});
 
 // The share of `authority` in `s`, in basis points: a participant's stated share, or the lead's

@@ -60,7 +60,7 @@ TEST_F(ServerTest, ParticipantOfficerReadsAJointContractButMayNotWrite) {
   ASSERT_EQ(lines.size(), 2u) << r.body;
   EXPECT_TRUE(Contains(lines[0], "Share of Leicestershire County Council (%)")) << lines[0];
   EXPECT_TRUE(Contains(lines[1], "Leicestershire County Council 30%")) << lines[1];
-  EXPECT_TRUE(lines[1].ends_with(",30")) << lines[1];
+  EXPECT_TRUE(lines[1].ends_with(",30,pcr2015")) << lines[1];  // the share, then the regime
   EXPECT_TRUE(Contains(lines[1], ",CRI,,,,,,,,2016-07-01,")) << "supplier id, SME, VCSE, values "
                                                                 "blank: "
                                                              << lines[1];

@@ -105,6 +105,9 @@ std::string EventSummary(const v1::EventBody& b) {
     case v1::EventBody::kAuthorityReassignment:
       return "to " + b.authority_reassignment().authority() + ": " +
              b.authority_reassignment().reason().substr(0, 40);
+    case v1::EventBody::kNoticePublished:
+      return b.notice_published().notice_type() + " " + b.notice_published().published_on() + " " +
+             b.notice_published().reference().substr(0, 40);
     case v1::EventBody::PAYLOAD_NOT_SET:
       break;
   }
@@ -130,6 +133,13 @@ std::string RenderState(const v1::ContractState& s) {
     Row(out, "Procedure",
         s.procedure() + (s.regime().empty() ? "" : ", " + s.regime()) + ", " + s.category() +
             (s.light_touch() ? ", light touch" : ""));
+  }
+  if (!s.procurement_regime().empty()) {
+    Row(out, "Regime",
+        s.procurement_regime() + " (" + s.regime_basis() + ")" +
+            (!s.has_above_threshold()
+                 ? ", threshold not known"
+                 : (s.above_threshold() ? ", above" : ", below") + std::string(" threshold")));
   }
   Row(out, "Start", s.start_date());
   if (s.current_end_date().empty() && !s.start_date().empty()) {

@@ -36,12 +36,12 @@ TEST(RegisterCsvTest, EscapesCommasQuotesAndLineBreaks) {
       "Reference,Authority,Title,Department,Description,Supplier,Supplier registration number,"
       "SME,VCSE,Total value (GBP),Annual value (GBP),Whole-life value including options (GBP),"
       "VAT not recoverable (GBP),Start date,End date,Review date,Procedure,Status,"
-      "Participating authorities\r\n";
+      "Participating authorities,Regime\r\n";
   ASSERT_EQ(csv.substr(0, header.size()), header);
   // SME, annual and whole-life values and VAT are not stated: blank, never "No" or 0.00.
   EXPECT_NE(csv.find("LCC-NDTI,Leeds City Council,\"The \"\"Art of Commissioning\"\", "
                      "programme\nphase 1\",,,National Development Team for Inclusion,,,Yes,"
-                     "47600.00,,,,2019-11-01,2021-10-31,,direct_award,active,\r\n"),
+                     "47600.00,,,,2019-11-01,2021-10-31,,direct_award,active,,\r\n"),
             std::string::npos)
       << csv;
   EXPECT_NE(csv.find("\r\nPLAIN,Leeds City Council,Plain title,"), std::string::npos);
@@ -63,12 +63,12 @@ TEST(RegisterCsvTest, StatedValuesAndZeroesShowAndTheFilteredAuthoritysShareIsAL
   p->set_share_basis_points(4860);
   const std::vector<v1::ContractState> states = {s};
   const std::string nnc = RegisterCsv(states, "North Northamptonshire Council");
-  EXPECT_NE(nnc.find(",Share of North Northamptonshire Council (%)\r\n"), std::string::npos);
+  EXPECT_NE(nnc.find(",Share of North Northamptonshire Council (%),Regime\r\n"), std::string::npos);
   EXPECT_NE(nnc.find(",No,Yes,47600.00,5394000.00,,0.00,"), std::string::npos) << nnc;
-  EXPECT_NE(nnc.find(",North Northamptonshire Council 48.6%,48.6\r\n"), std::string::npos) << nnc;
+  EXPECT_NE(nnc.find(",North Northamptonshire Council 48.6%,48.6,\r\n"), std::string::npos) << nnc;
   // The lead's share is the remainder when every participant's share is stated.
   const std::string wnc = RegisterCsv(states, "West Northamptonshire Council");
-  EXPECT_NE(wnc.find(",51.4\r\n"), std::string::npos) << wnc;
+  EXPECT_NE(wnc.find(",51.4,\r\n"), std::string::npos) << wnc;
   EXPECT_EQ(ShareOf(s, "Leeds City Council"), std::nullopt);
   p->clear_share_basis_points();
   EXPECT_EQ(ShareOf(s, "West Northamptonshire Council"), std::nullopt);
