@@ -496,7 +496,10 @@ TEST_F(CliRecordTest, ListFiltersByAuthorityOrParticipantSupplierAndStatus) {
             "CPR 4.1", "--justification", "sole provider", "--approved-by", "Director",
             "--participant", "North Northamptonshire Council:48.6%"});
   EXPECT_EQ(ids({"--authority", "North Northamptonshire Council"}),
-            (std::vector<std::string>{"NNC-JOINT-2024"}));
+            (std::vector<std::string>{"NNC-JOINT-2024", "NNC-WNC-ADULT-CGL-2018",
+                                      "NNC-WNC-CMS-ILLY-2018", "NNC-WNC-CYP-AQUARIUS-2018",
+                                      "NNC-WNC-FAMILY-FSL-2018", "NNC-WNC-RECOVERY-BRIDGE-2018",
+                                      "NNC-WNC-WFT-AQUARIUS-2018", "NNC-WNC-YOS-SLA-2023"}));
   auto table = Run({"list", "--authority", "North Northamptonshire Council"});
   ExpectContains(table.out, "NNC-JOINT-2024");
   UsageError({"list", "--status", "alive"});
