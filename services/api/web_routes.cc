@@ -98,6 +98,8 @@ Response Api::StaticFile(Ctx& c) {
     }
     path += "/" + seg;
   }
+  // Only the canonical spelling: no trailing slash, no percent-encoding of a plain path.
+  if (path != c.path) return Refuse(kNotFound, "no file " + c.path.substr(0, 128));
   const WebAsset* asset = FindWebAsset(path);
   if (asset == nullptr) return Refuse(kNotFound, "no file " + c.path.substr(0, 128));
   Response r;
