@@ -10,6 +10,7 @@ ctest runs each as its own test, Browser.<name> (CMakeLists.txt). Exit 0: passed
 """
 import argparse
 import pathlib
+import shutil
 import subprocess
 import sys
 import time
@@ -305,6 +306,7 @@ class Ctx:
         self.chromium, self.driver = chromium, driver
         self.dir = pathlib.Path(h.workdir(build_dir, name))
         self.shots = pathlib.Path(build_dir) / "browser-screenshots" / name
+        shutil.rmtree(self.shots, ignore_errors=True)  # this run's screenshots only
         self.server = h.Server(build_dir, self.dir / "server")
         self.drivers = []
 
@@ -333,6 +335,8 @@ class Ctx:
         for secret in (h.OFFICER, h.AUDITOR, h.ADMIN):
             if secret in log:
                 raise AssertionError("a bearer token appears in contrackd's log")
+        if ok:  # a failed test's data and logs stay for a look
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def run(build_dir, name):
