@@ -47,12 +47,6 @@ bool ChangesState(http::verb m) {
   return m != http::verb::get && m != http::verb::head && m != http::verb::options;
 }
 
-// A Set-Cookie value that makes the browser drop the session cookie.
-std::string ClearSessionCookie(bool secure) {
-  return Api::SessionCookieName(secure) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" +
-         (secure ? "; Secure" : "");
-}
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;

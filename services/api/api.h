@@ -65,7 +65,7 @@ Response ErrorResponse(const Error& e);
 // The security headers every answer carries (docs/web.md): a strict Content-Security-Policy (no
 // inline script, no other origin, no framing), nosniff, no referrer; over TLS
 // Strict-Transport-Security too.
-std::vector<std::pair<std::string, std::string>> SecurityHeaders(bool tls);
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders(bool tls);
 
 // A validated request to stream the feed as Server-Sent Events.
 struct StreamStart {

@@ -26,4 +26,7 @@ struct Api::Ctx {
 // since their shape is the web interface's, not the schema's.
 std::string JsonString(std::string_view s);
 
+// A Set-Cookie value that makes the browser drop the session cookie.
+std::string ClearSessionCookie(bool secure);
+
 }  // namespace contrack::api

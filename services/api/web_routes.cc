@@ -71,7 +71,14 @@ std::string JsonString(std::string_view in) {
   return out + "\"";
 }
 
-std::vector<std::pair<std::string, std::string>> SecurityHeaders(bool tls) {
+std::string ClearSessionCookie(bool secure) {
+  return Api::SessionCookieName(secure) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" +
+         (secure ? "; Secure" : "");
+}
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> MakeSecurityHeaders(bool tls) {
   std::vector<std::pair<std::string, std::string>> h = {
       {"Content-Security-Policy",
        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -85,6 +92,15 @@ std::vector<std::pair<std::string, std::string>> SecurityHeaders(bool tls) {
   };
   if (tls) h.emplace_back("Strict-Transport-Security", "max-age=31536000");
   return h;
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders(bool tls) {
+  // Built once: every answer carries them.
+  static const auto plain = MakeSecurityHeaders(false);
+  static const auto secure = MakeSecurityHeaders(true);
+  return tls ? secure : plain;
 }
 
 Response Api::StaticFile(Ctx& c) {
@@ -145,9 +161,7 @@ Response Api::DeleteSession(Ctx& c) {
   }
   sessions_->Remove(c.session->id);
   Response r = NoStore(200, "{\"signed_out\":true}");
-  r.headers.emplace_back("Set-Cookie", Api::SessionCookieName(c.req.secure) +
-                                           "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" +
-                                           (c.req.secure ? "; Secure" : ""));
+  r.headers.emplace_back("Set-Cookie", ClearSessionCookie(c.req.secure));
   return r;
 }
 

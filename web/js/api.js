@@ -1,6 +1,7 @@
 // The /v1 API from the page: fetch with the session cookie (same origin only), the CSRF token on
 // every state-changing request, JSON in and out. The bearer token is sent once, to POST
-// /v1/session, and never kept: not in a URL, not in localStorage, not in a variable after sign-in.
+// /v1/session, and never kept: not in a URL, not in browser storage, not in a variable after
+// sign-in.
 
 let session = null;  // {principal, role, authorities, csrf_token}, in memory only
 

@@ -1,7 +1,7 @@
 // The contracts: the API's filters (authority, supplier, status) on the server, then a search over
 // id, title and supplier, sorting by any column and pages of 25 in the page.
 import {el, replace, errorSummary, button, visuallyHidden} from '../dom.js';
-import {get, query, errorOf} from '../api.js';
+import {get, query, errorOf, mayRecord} from '../api.js';
 import {money, date, words, STATUSES} from '../format.js';
 
 const PAGE = 25;
@@ -111,7 +111,27 @@ export async function contractsPage(ctx) {
   }
 
   draw();
-  return [heading, filterForm, searchGroup, status, tableSlot, pager];
+  const out = [heading, filterForm, searchGroup, status, tableSlot, pager];
+  if (mayRecord()) out.push(newContractForm(ctx));
+  return out;
+}
+
+// A new contract starts with its award (or a waiver): its id, then the record form.
+function newContractForm(ctx) {
+  const input = el('input', {class: 'govuk-input govuk-input--width-20', id: 'new-contract-id', type: 'text',
+    autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'new-contract-hint'});
+  const form = el('form', {class: 'contrack-inline-form', id: 'new-contract', novalidate: true},
+    el('div', {class: 'govuk-form-group'},
+      el('label', {class: 'govuk-label', for: 'new-contract-id'}, 'Contract id'),
+      el('div', {class: 'govuk-hint', id: 'new-contract-hint'}, 'For example LCC-DIP-CRI-2016'),
+      input),
+    button('Record a new contract', {class: 'govuk-button govuk-button--secondary', id: 'new-contract-go'}));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const id = input.value.trim();
+    if (id) ctx.go(`#/contracts/${encodeURIComponent(id)}/record?type=award`);
+  });
+  return [el('h2', {class: 'govuk-heading-m'}, 'Record a new contract'), form];
 }
 
 function textGroup(id, label, value) {
