@@ -112,7 +112,7 @@ async function bitemporal(ctx, id, path, current) {
   const asOf = ctx.params.get('as_of') || '';
   const known = ctx.params.get('known_at') || '';
   const out = [el('h2', {class: 'govuk-heading-m', id: 'bitemporal'}, 'The contract as it stood'),
-    el('p', {class: 'govuk-body'}, 'Pick a day ("as of") and a moment the record was read ("as known at") to see the contract as it stood then, with what differs from today highlighted.')];
+    el('p', {class: 'govuk-body'}, 'Pick a day ("as of") and a moment the record was read ("as known at") to see the contract as it stood then. What was recorded since that changes the picture is highlighted.')];
   const a = field({id: 'as-of', label: 'As of', hint: 'A date, for example 2016-06-30', value: asOf, width: 10});
   const k = field({id: 'known-at', label: 'As known at', hint: 'A date (the start of that day, UTC) or a time, for example 2016-03-01 or 2016-03-01T12:00:00Z', value: known, width: 20});
   const form = el('form', {class: 'contrack-inline-form', id: 'bitemporal-form', novalidate: true},
@@ -129,15 +129,23 @@ async function bitemporal(ctx, id, path, current) {
     out.push(errorSummary('The contract could not be shown as it stood', [{text: `${e.code}: ${e.message}`}]));
     return out;
   }
-  const now = new Map(stateRows(current).map(([key, , v]) => [key, v]));
+  // The baseline: with "as known at", the same day as the record tells it now (what was
+  // recorded since); with "as of" alone, the contract today.
+  let base = current, baseLabel = 'today';
+  if (known) {
+    const b = await get(path + query({as_of: asOf}));
+    if (b.ok) { base = b.body; baseLabel = 'known now'; }
+  }
+  const now = new Map(stateRows(base).map(([key, , v]) => [key, v]));
   const rows = stateRows(r.body).map(([key, label, v]) => {
     const changed = now.get(key) !== v;
     return [label, el('span', {id: 'bt-' + key}, v, changed ? el('span', {class: 'contrack-changed-label'},
-      ' ', visuallyHidden('changed: '), `(today: ${now.get(key)})`) : null), {changed}];
+      ' ', visuallyHidden('changed: '), `(${baseLabel}: ${now.get(key)})`) : null), {changed}];
   });
   out.push(el('h3', {class: 'govuk-heading-s', id: 'bitemporal-heading'},
     `As of ${asOf || 'today'}, as known at ${known ? knownAt(known) : 'now'}`),
-  el('p', {class: 'govuk-body-s'}, 'Highlighted rows differ from the current state.'),
+  el('p', {class: 'govuk-body-s'}, known ? `Highlighted rows differ from what the record says of ${asOf || 'today'} now.`
+    : 'Highlighted rows differ from the contract today.'),
   summaryList(rows), el('h3', {class: 'govuk-heading-s'}, 'Flags then'), flagsList(r.body));
   // The second flags list must not repeat the first's id.
   out[out.length - 1].removeAttribute('id');
