@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <vector>
 
 namespace contrack::api {
 namespace {
