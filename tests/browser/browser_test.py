@@ -10,6 +10,7 @@ ctest runs each as its own test, Browser.<name> (CMakeLists.txt). Exit 0: passed
 """
 import argparse
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -206,6 +207,30 @@ def alerts_page(ctx):
           "no register download")
     page.find("#funding-report")
     page.shot("alerts")
+
+
+@test
+def verify_and_live_feed(ctx):
+    """An auditor checks the head digest against the log, and the live feed (EventSource with
+    the session cookie) shows an event an officer records meanwhile."""
+    page = ctx.page()
+    page.sign_in(h.AUDITOR)
+    page.goto("#/verify")
+    digest = page.text_of("#head-digest")
+    check(re.match(r"^\d+:[0-9a-f]{64}$", digest), "head digest: " + digest)
+    page.wait_text("#feed-state", "Waiting for new events")
+    page.type("#earlier-digest", digest)
+    page.find("#digest-check").click()
+    page.wait_text("#digest-result", "The log still holds this digest")
+    page.type("#earlier-digest", digest.split(":")[0] + ":" + "0" * 64)
+    page.find("#digest-check").click()
+    page.wait_text("#digest-result", "does NOT hold")
+    status, body = ctx.server.api("POST", f"/v1/contracts/{CRI}/events", h.OFFICER, {
+        "events": [{"effective_date": "2016-03-01", "extension": {"new_end_date": "2016-09-30"}}]})
+    check(status == 201, f"append: {status} {body}")
+    feed = page.wait_text("#feed", CRI)
+    check(h.OFFICER_PRINCIPAL in feed and "Extension" in feed, "the feed: " + feed)
+    page.shot("verify-feed")
 
 
 PAGES = [
