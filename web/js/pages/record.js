@@ -111,7 +111,8 @@ export async function recordPage(ctx) {
   const fieldsSlot = el('div', {id: 'event-fields'});
   const typeSelect = el('select', {class: 'govuk-select', id: 'event-type', name: 'event-type'},
     EVENT_TYPES.map((t) => el('option', {value: t.type}, t.label)));
-  typeSelect.value = ctx.params.get('type') || (isNew ? 'award' : 'extension');
+  const asked = ctx.params.get('type');
+  typeSelect.value = eventType(asked) ? asked : (isNew ? 'award' : 'extension');
   const typeHint = el('div', {class: 'govuk-hint', id: 'event-type-hint'});
 
   function drawFields() {
