@@ -290,6 +290,11 @@ def screenshots(ctx):
         time.sleep(0.3)
         path = page.shot(name)
         check(path.stat().st_size > 5000, f"{path} is too small to be a page")
+        # No script error and no Content-Security-Policy violation on any page (the API's
+        # expected refusals, e.g. the 401 of the sign-in page's session check, are not errors).
+        bad = [e["message"] for e in page.console_errors()
+               if "Content Security Policy" in e["message"] or "Uncaught" in e["message"]]
+        check(not bad, f"{name}: console errors: {bad}")
     print("screenshots in", ctx.shots)
 
 
