@@ -54,6 +54,12 @@ def officer_exercises_option(ctx):
     extension is refused with the server's message shown."""
     page = ctx.page()
     page.sign_in(h.OFFICER)
+    # The token is in no URL, no browser storage and no readable cookie (the session cookie is
+    # HttpOnly).
+    check(h.OFFICER not in page.d.current_url, "the token is in the URL")
+    check(page.d.execute_script("return localStorage.length + sessionStorage.length") == 0,
+          "the page stored something in browser storage")
+    check(page.d.execute_script("return document.cookie") == "", "a cookie is readable by script")
     page.type("#search", "CRI")
     link = page.find(f'#contracts-table a[href="#/contracts/{CRI}"]')
     page.shot("contracts-search")
