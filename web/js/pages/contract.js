@@ -18,7 +18,10 @@ function stateRows(s) {
     ['original_end_date', 'Original end date', date(s.original_end_date)],
     ['current_end_date', 'Current end date', date(s.current_end_date)],
     ['max_extent_date', 'End with every remaining option', date(s.max_extent_date)],
-    ['options', 'Extension options', total ? `${used} used of ${total}; ${total - used} left` : 'none'],
+    ['options', 'Extension options', total ? `${used} used of ${total}; ${total - used - Number(s.options_declined || 0)} left` +
+      // Each option's fate, where the service reports it (OptionState).
+      (s.options || []).map((o) => `; option ${o.number} (${o.months} months) ${words(o.status)}${o.date ? ' ' + o.date : ''}`).join('')
+      : 'none'],
     ['original_value_pence', 'Original value', money(s.original_value_pence)],
     ['current_value_pence', 'Current value', money(s.current_value_pence)],
     ['annual_value_pence', 'Annual value', money(s.annual_value_pence)],
