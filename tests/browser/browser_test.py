@@ -347,8 +347,14 @@ class Ctx:
         self.drivers = []
 
     def restart(self, extra):
-        self.server.stop()
+        self.stop_server()
         self.server = h.Server(self.build, self.dir / "server-tls", extra)
+
+    def stop_server(self):
+        rc = self.server.stop()
+        if rc != 0:
+            raise AssertionError(f"contrackd exited with {rc} when stopped:\n"
+                                 + self.server.access_log()[-4000:])
 
     def page(self, extra_args=()):
         d = h.browser(self.chromium, self.driver, extra_args)
@@ -366,7 +372,7 @@ class Ctx:
                 d.quit()
             except Exception:  # noqa: BLE001
                 pass
-        self.server.stop()
+        self.stop_server()
         log = self.server.access_log()
         for secret in (h.OFFICER, h.AUDITOR, h.ADMIN):
             if secret in log:
