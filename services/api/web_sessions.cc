@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-
 namespace contrack::api {
 namespace {
 
