@@ -53,6 +53,11 @@ int main(int argc, char** argv) {
   uint64_t wal_prefill_kb = storage::Options{}.wal_prefill_bytes >> 10;
   size_t state_json_cache_entries = api::Api::kDefaultStateJsonCacheEntries;
   std::string log_level = "info", log_format = "text";
+  std::string tls_cert, tls_key;
+  bool insecure_http = false;
+  api::SessionOptions sessions;
+  int64_t session_idle_seconds = sessions.idle.count();
+  int64_t session_max_seconds = sessions.absolute.count();
   contrack::views::OcdsOptions ocds;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port");
   app.add_option("--data", data_dir, "data directory (created when missing)");
@@ -109,6 +114,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 20));
   app.add_option("--ocid-prefix", ocds.ocid_prefix, "OCDS ocid prefix (register one with OCP)");
   app.add_option("--ocds-publisher", ocds.publisher_name, "OCDS publisher name");
+  app.add_option("--tls-cert", tls_cert,
+                 "PEM certificate chain: serve HTTPS (TLS 1.2+) with it; SIGHUP reloads it");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
+  app.add_flag("--insecure-http", insecure_http,
+               "allow plain HTTP on an address other than loopback (tokens and session cookies "
+               "then cross the network in clear)");
+  app.add_option("--session-idle-seconds", session_idle_seconds,
+                 "a browser session unused this long ends (default 1800: 30 minutes)")
+      ->check(CLI::Range(int64_t{1}, int64_t{7} * 24 * 3600));
+  app.add_option("--session-max-seconds", session_max_seconds,
+                 "a browser session ends this long after sign-in, however used (default 43200: "
+                 "12 hours)")
+      ->check(CLI::Range(int64_t{1}, int64_t{30} * 24 * 3600));
+  app.add_option("--sessions-per-principal", sessions.per_principal,
+                 "browser sessions one principal holds; one more ends its least recently used")
+      ->check(CLI::Range(size_t{1}, size_t{1024}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-format", log_format, "text or json (access log lines)")
@@ -150,6 +171,33 @@ int main(int argc, char** argv) {
         nofile.rlim_cur, max_connections);
   }
 
+  // Tokens and session cookies must not cross a network in clear: plain HTTP is for loopback
+  // (or a proxy on the same host) unless asked for.
+  if (tls_cert.empty() != tls_key.empty()) {
+    return Fatal("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither");
+  }
+  std::shared_ptr<api::TlsContext> tls;
+  if (!tls_cert.empty()) {
+    if (insecure_http) return Fatal("--insecure-http contradicts --tls-cert: choose one");
+    auto loaded = api::TlsContext::Load(tls_cert, tls_key);
+    if (!loaded) return Fatal(loaded.error().message);
+    tls = std::move(*loaded);
+  } else if (!endpoint.address().is_loopback()) {
+    if (!insecure_http) {
+      return Fatal("refusing to serve plain HTTP on " + listen +
+                   ", which is not a loopback address: bearer tokens and session cookies would "
+                   "cross the network in clear. Serve HTTPS with --tls-cert FILE --tls-key FILE, "
+                   "or accept the risk with --insecure-http (e.g. behind a TLS proxy on a "
+                   "private network)");
+    }
+    spdlog::warn(
+        "--insecure-http: serving plain HTTP on {}, not a loopback address; bearer tokens and "
+        "session cookies cross the network in clear",
+        listen);
+  }
+  sessions.idle = std::chrono::seconds(session_idle_seconds);
+  sessions.absolute = std::chrono::seconds(session_max_seconds);
+
   auto tokens = api::TokenStore::Load(tokens_path);
   if (!tokens) return Fatal(tokens.error().message);
 
@@ -186,6 +234,7 @@ int main(int argc, char** argv) {
     api::Api routes(**log, **tokens, metrics, hub, writers.get_executor());
     routes.set_state_json_cache_entries(state_json_cache_entries);
     routes.set_ocds_options(ocds);
+    routes.set_session_options(sessions);
     api::ServerOptions server_options;
     server_options.body_limit = body_limit;
     server_options.header_timeout = std::chrono::milliseconds(header_timeout_ms);
@@ -193,6 +242,7 @@ int main(int argc, char** argv) {
     server_options.json_access_log = log_format == "json";
     server_options.max_connections = max_connections;
     server_options.max_streams_per_principal = max_streams_per_principal;
+    server_options.tls = tls;
     api::Server server(ioc, routes, server_options);
     auto bound = server.Listen(endpoint);
     if (!bound) return Fatal(bound.error().message);
@@ -213,6 +263,13 @@ int main(int argc, char** argv) {
         } else {
           spdlog::error("SIGHUP: kept the previous tokens: {}", n.error().message);
         }
+        if (tls) {
+          if (auto r = tls->Reload(); r) {
+            spdlog::info("SIGHUP: reloaded the TLS certificate {}", tls->cert_file());
+          } else {
+            spdlog::error("SIGHUP: kept the previous TLS certificate: {}", r.error().message);
+          }
+        }
         arm_hup();
       });
     };
@@ -220,8 +277,11 @@ int main(int argc, char** argv) {
 
     std::cout << "listening on " << bound->address().to_string() << ":" << bound->port()
               << std::endl;
-    spdlog::info("contrackd serving {} (head sequence {}) with {} I/O threads", data_dir,
-                 (*log)->GetHead().sequence, threads);
+    spdlog::info(
+        "contrackd serving {} (head sequence {}) with {} I/O threads over {}; the web "
+        "interface is at {}://{}:{}/",
+        data_dir, (*log)->GetHead().sequence, threads, tls ? "HTTPS" : "plain HTTP",
+        tls ? "https" : "http", bound->address().to_string(), bound->port());
 
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs contrack's build and test dependencies from Debian's packages when missing.
+# Installs contrack's build and test dependencies from Debian's packages when missing. The browser
+# tests (tests/browser/) use chromium, chromium-driver and python3-selenium; openssl makes their
+# test certificates.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libgoogle-perftools-dev
   clang-format curl python3 python3-jsonschema
   clang-16 libclang-rt-16-dev
+  openssl chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -2,7 +2,7 @@
 # The main job: install what is missing, build, create the data directory with the demo data set
 # (reused when it exists), make bearer tokens for an officer, an auditor and an admin (reused when
 # the tokens file exists), print them with curl examples, and run contrackd in the foreground on
-# 127.0.0.1:8080 until Ctrl-C.
+# 127.0.0.1:8080 until Ctrl-C. The web interface is served at the same address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${CONTRACK_DATA:-data}
@@ -38,6 +38,9 @@ URL="http://$LISTEN"
 cat <<TXT
 
 contrack is starting on $URL with the data in $DATA.
+
+Open $URL/ in a browser and sign in with the officer token below (or the auditor's, to
+replay histories and verify the log). The page exchanges it for a session cookie; see docs/web.md.
 
 Tokens (from $TOKENS):
   officer (Leeds City Council): $OFFICER

@@ -13,6 +13,7 @@
 #include "domain/england_time.h"
 #include "domain/lifecycle.h"
 #include "domain/validate.h"
+#include "services/api/api_internal.h"
 #include "services/api/params.h"
 #include "services/api/wire.h"
 #include "services/views/reports.h"
@@ -40,6 +41,11 @@ Response Error(ErrorCode code, std::string message) {
 // The refusal of a read of `authority`'s contracts by `p`.
 contrack::Error ReadForbidden(const Principal& p, const std::string& authority) {
   return {kForbidden, p.name + " may not read contracts of " + authority};
+}
+
+// Methods that may change state: made with a session cookie, they must carry its CSRF token.
+bool ChangesState(http::verb m) {
+  return m != http::verb::get && m != http::verb::head && m != http::verb::options;
 }
 
 std::string Lower(std::string s) {
@@ -97,16 +103,6 @@ Response ErrorResponse(const contrack::Error& e) {
   return r;
 }
 
-struct Api::Ctx {
-  Request req;
-  std::string path;
-  std::vector<std::string> segments;
-  std::map<std::string, std::string> query;
-  std::optional<Principal> principal;
-  std::string route = "unmatched";
-  net::any_io_executor executor;  // the session's: long-poll timers run on it
-};
-
 Api::Api(storage::EventLog& log, const TokenStore& tokens, Metrics& metrics, FeedHub& hub,
          net::any_io_executor blocking)
     : log_(log), tokens_(tokens), metrics_(metrics), hub_(hub), blocking_(std::move(blocking)) {}
@@ -143,7 +139,8 @@ int Rank(Role r) {
   return 0;
 }
 
-// Whether the path `segments` match `pattern`.
+// Whether the path `segments` match `pattern`: "{id}" matches any one segment, a final "{path}"
+// one or more.
 bool Matches(std::string_view pattern, const std::vector<std::string>& segments) {
   size_t i = 0;
   pattern.remove_prefix(1);  // the leading '/'
@@ -151,6 +148,7 @@ bool Matches(std::string_view pattern, const std::vector<std::string>& segments)
     const size_t slash = pattern.find('/');
     const std::string_view want = pattern.substr(0, slash);
     pattern = slash == std::string_view::npos ? std::string_view() : pattern.substr(slash + 1);
+    if (want == "{path}") return i < segments.size();  // the rest: one or more segments
     if (i == segments.size() || (want != "{id}" && want != segments[i])) return false;
     ++i;
   }
@@ -171,6 +169,18 @@ const std::vector<Api::Route>& Api::Routes() {
          r.body = a.metrics_.Render(a.log_, a.state_json_->size());
          done(std::move(r));
        }},
+      // The web interface's files (web/, embedded): no token, so the sign-in page loads.
+      {V::get, "/", std::nullopt, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.StaticFile(c)); }},
+      {V::get, "/assets/{path}", std::nullopt, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.StaticFile(c)); }},
+      // Browser sessions: a bearer token exchanged for a cookie, read, and signed out.
+      {V::post, "/v1/session", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.CreateSession(c)); }},
+      {V::get, "/v1/session", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.GetSession(c)); }},
+      {V::delete_, "/v1/session", Role::kOfficer, RunOn::kIoThread,
+       [](Api& a, Ctx& c, Done done) { done(a.DeleteSession(c)); }},
       {V::get, "/v1/contracts", Role::kOfficer, RunOn::kWorkerPool,
        [](Api& a, Ctx& c, Done done) { done(a.ListContracts(c)); }},
       {V::get, "/v1/contracts/{id}", Role::kOfficer, RunOn::kIoThread,
@@ -207,16 +217,54 @@ const std::vector<Api::Route>& Api::Routes() {
   return kRoutes;
 }
 
-std::variant<Principal, Response> Api::Admit(const Route& route,
-                                             const std::string& authorization) const {
-  std::optional<Principal> p;
-  if (auto token = BearerToken(authorization)) p = tokens_.Find(*token);
-  if (!p) {
-    Response r =
-        Error(ErrorCode::kUnauthorized, authorization.empty() ? "a bearer token is required"
-                                                              : "the bearer token is not valid");
+std::string Api::SessionCookieName(bool secure) {
+  return secure ? "__Host-contrack_session" : "contrack_session";
+}
+
+std::variant<Principal, Response> Api::Admit(const Route& route, const Request& req,
+                                             std::optional<WebSession>* session) const {
+  auto unauthorized = [&req](std::string message, bool clear_cookie) {
+    Response r = Error(ErrorCode::kUnauthorized, std::move(message));
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    if (clear_cookie) r.headers.emplace_back("Set-Cookie", ClearSessionCookie(req.secure));
     return r;
+  };
+  std::optional<Principal> p;
+  std::optional<std::string> sid;
+  // The Authorization header wins: a cookie is looked at only without one.
+  if (req.authorization.empty()) sid = CookieValue(req.cookie, SessionCookieName(req.secure));
+  if (!req.authorization.empty()) {
+    if (auto token = BearerToken(req.authorization)) p = tokens_.Find(*token);
+  } else if (sid) {
+    auto s = sessions_->Touch(*sid);
+    if (!s) {
+      return unauthorized(
+          "the session has ended (signed out, unused for too long, or older than its lifetime); "
+          "sign in again",
+          true);
+    }
+    // The principal is resolved again on every request: a token removed from the tokens file
+    // (SIGHUP) ends its sessions at once.
+    p = tokens_.FindDigest(s->token_digest);
+    if (!p) {
+      sessions_->Remove(*sid);
+      return unauthorized(
+          "the token this session was signed in with is no longer valid; sign in again", true);
+    }
+    if (ChangesState(req.method) && !ConstantTimeEquals(req.csrf_token, s->csrf_token)) {
+      Response r = Error(kForbidden, req.csrf_token.empty()
+                                         ? "a state-changing request made with the session "
+                                           "cookie must carry the session's X-CSRF-Token header"
+                                         : "the X-CSRF-Token header is not this session's");
+      r.principal = p->name;
+      return r;
+    }
+    *session = std::move(s);
+  }
+  if (!p) {
+    return unauthorized(
+        req.authorization.empty() ? "a bearer token is required" : "the bearer token is not valid",
+        false);
   }
   if (route.minimum && Rank(p->role) < Rank(*route.minimum)) {
     Response r = Error(kForbidden, route.refusal != nullptr
@@ -245,7 +293,8 @@ std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Reques
     r.route = "/v1/feed";
     return std::variant<StreamStart, Response>(std::move(r));
   };
-  auto who = Admit(*feed, req.authorization);
+  std::optional<WebSession> session;
+  auto who = Admit(*feed, req, &session);
   if (auto* refused = std::get_if<Response>(&who)) return finish(std::move(*refused));
   const Principal& p = std::get<Principal>(who);
   auto after = ParseUint(query, "after", 0, kMaxAfter);
@@ -289,7 +338,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, Done done) {
     return reply(std::move(r));
   }
   if (route->minimum) {
-    auto who = Admit(*route, c.req.authorization);
+    auto who = Admit(*route, c.req, &c.session);
     if (auto* refused = std::get_if<Response>(&who)) return reply(std::move(*refused));
     c.principal = std::get<Principal>(std::move(who));
   }

@@ -15,6 +15,7 @@
 #include "services/api/metrics.h"
 #include "services/api/net.h"
 #include "services/api/state_json_cache.h"
+#include "services/api/web_sessions.h"
 #include "services/views/ocds.h"
 #include "storage/event_log.h"
 
@@ -27,6 +28,10 @@ struct Request {
   std::string body;
   std::string authorization;
   std::string accept;
+  std::string cookie;         // the Cookie header: a signed-in browser session (web_sessions.h)
+  std::string csrf_token;     // the X-CSRF-Token header
+  std::string if_none_match;  // the If-None-Match header (the web interface's files)
+  bool secure = false;        // the connection is TLS: session cookies are Secure
 };
 
 // A response body produced piece by piece after the header is sent (a streamed backup): its
@@ -58,6 +63,11 @@ unsigned HttpStatusFor(ErrorCode code);
 // {"error":{"code":e.name(),"message":…}} with the status HttpStatusFor(e.code).
 Response ErrorResponse(const Error& e);
 
+// The security headers every answer carries (docs/web.md): a strict Content-Security-Policy (no
+// inline script, no other origin, no framing), nosniff, no referrer; over TLS
+// Strict-Transport-Security too.
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders(bool tls);
+
 // A validated request to stream the feed as Server-Sent Events.
 struct StreamStart {
   uint64_t after = 0;
@@ -87,6 +97,15 @@ class Api {
   // 0: none); set before serving.
   void set_state_json_cache_entries(size_t n) { state_json_ = std::make_unique<StateJsonCache>(n); }
   static constexpr size_t kDefaultStateJsonCacheEntries = 16384;
+  // The browser sessions' lifetimes and cap (POST /v1/session); set before serving.
+  void set_session_options(const SessionOptions& o) {
+    sessions_ = std::make_unique<SessionStore>(o);
+  }
+  SessionStore& sessions() { return *sessions_; }
+
+  // The session cookie's name: "__Host-contrack_session" over TLS (the browser then keeps it
+  // only when it is Secure, for this host, on Path=/), "contrack_session" over plain HTTP.
+  static std::string SessionCookieName(bool secure);
 
   // The committed events after sequence `after`, at most `limit` of them, oldest first, as the
   // feed shows them (GET /v1/feed and its event stream).
@@ -100,9 +119,11 @@ class Api {
   // The route table (api.cc): method, path pattern, minimum role, where it runs, handler.
   struct Route;
   static const std::vector<Route>& Routes();
-  // The principal of `authorization` when it may call `route`, or the 401 or 403 to answer.
-  std::variant<Principal, Response> Admit(const Route& route,
-                                          const std::string& authorization) const;
+  // The principal of the request's bearer token or, with no Authorization header, of its session
+  // cookie (`*session` is then set; a state-changing request must carry the session's CSRF
+  // token), when it may call `route`; or the 401 or 403 to answer.
+  std::variant<Principal, Response> Admit(const Route& route, const Request& req,
+                                          std::optional<WebSession>* session) const;
   void Dispatch(std::shared_ptr<Ctx> c, Done done);
   void Append(Ctx& c, const std::string& id, Done done);
   Response GetContract(Ctx& c, const std::string& id);
@@ -120,6 +141,10 @@ class Api {
   // The states a report covers: `authority` filter, officer scoping, as_of replay.
   Result<std::vector<v1::ContractState>> ReportStates(Ctx& c, std::optional<Date> as_of);
   Response Health();
+  Response CreateSession(Ctx& c);
+  Response GetSession(Ctx& c);
+  Response DeleteSession(Ctx& c);
+  Response StaticFile(Ctx& c);
 
   storage::EventLog& log_;
   const TokenStore& tokens_;
@@ -129,6 +154,7 @@ class Api {
   views::OcdsOptions ocds_;
   std::unique_ptr<StateJsonCache> state_json_ =
       std::make_unique<StateJsonCache>(kDefaultStateJsonCacheEntries);
+  std::unique_ptr<SessionStore> sessions_ = std::make_unique<SessionStore>(SessionOptions{});
 };
 
 }  // namespace contrack::api

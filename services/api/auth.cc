@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,13 +131,19 @@ Result<size_t> TokenStore::Reload() {
   return n;
 }
 
+std::string TokenStore::Digest(const std::string& token) { return Sha256(token); }
+
 std::optional<Principal> TokenStore::Find(const std::string& token) const {
+  return FindDigest(Sha256(token));
+}
+
+std::optional<Principal> TokenStore::FindDigest(const std::string& digest) const {
   std::shared_ptr<const std::vector<Entry>> entries;
   {
     std::lock_guard l(mu_);
     entries = entries_;
   }
-  const std::string digest = Sha256(token);
+  if (digest.size() != SHA256_DIGEST_LENGTH) return std::nullopt;
   std::optional<Principal> found;
   // Compare against every entry so the time taken does not depend on which one matches.
   for (const auto& e : *entries) {

@@ -36,6 +36,14 @@ class TokenStore {
   // The principal holding `token`, compared in constant time; nullopt when unknown.
   std::optional<Principal> Find(const std::string& token) const;
 
+  // The principal of the token whose SHA-256 digest (Digest) is `digest`, compared in constant
+  // time; nullopt when no loaded token has it (e.g. it was removed and the file reloaded).
+  // Sessions keep the digest of the token they were made from, never the token.
+  std::optional<Principal> FindDigest(const std::string& digest) const;
+
+  // The SHA-256 digest of `token` (32 bytes), as FindDigest takes it.
+  static std::string Digest(const std::string& token);
+
  private:
   struct Entry {
     std::string digest;  // SHA-256 of the token: equal-length constant-time comparison

@@ -6,10 +6,13 @@
 #include <cerrno>
 #include <deque>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 #include "domain/codec.h"
 #include "domain/dates.h"
+//
+#include <boost/beast/ssl.hpp>
 
 namespace contrack::api {
 namespace {
@@ -100,25 +103,64 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
   char scratch_[4096];
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection: plain HTTP (PlainStream) or HTTPS (TlsStream, handshaken first).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
-  // REQUIRES: the server counted this connection (released by Close or the destructor).
-  Session(tcp::socket&& socket, Server& server)
-      : stream_(std::move(socket)), server_(server), slots_(server.slots()) {}
+  // REQUIRES: the server counted this connection (released by Close or the destructor); `tls`
+  // is set exactly when Stream is TlsStream.
+  Session(tcp::socket&& socket, Server& server, std::shared_ptr<ssl::context> tls)
+      : tls_(std::move(tls)),
+        stream_(MakeStream(std::move(socket), tls_.get())),
+        server_(server),
+        slots_(server.slots()) {}
   ~Session() { Release(); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (kTls) {
+        // The handshake must finish within the header timeout, as a request header must.
+        self->Lowest().expires_after(self->server_.options().header_timeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->Close();  // not TLS, an old version, or gone: nothing to answer
+          self->DoRead();
+        });
+      } else {
+        self->DoRead();
+      }
+    });
   }
 
  private:
   using StringResponse = http::response<http::string_body>;
 
+  static Stream MakeStream(tcp::socket&& socket, ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  // The security headers (SecurityHeaders) on a response about to be sent.
+  template <class Message>
+  void Secure(Message& res) {
+    for (const auto& [k, v] : SecurityHeaders(kTls)) res.set(k, v);
+  }
+
   void DoRead() {
     if (server_.stopping()) return Close();
     if (buffer_.size() == 0) {
       // Idle: wait for the first byte of the next request.
-      stream_.expires_after(server_.options().idle_timeout);
+      Lowest().expires_after(server_.options().idle_timeout);
       stream_.async_read_some(buffer_.prepare(4096),
                               [self = shared_from_this()](beast::error_code ec, size_t n) {
                                 if (ec) return self->Close();
@@ -135,7 +177,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_.options().body_limit);
     parser_->header_limit(static_cast<uint32_t>(server_.options().header_limit));
-    stream_.expires_after(server_.options().header_timeout);
+    Lowest().expires_after(server_.options().header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -198,6 +240,10 @@ class Session : public std::enable_shared_from_this<Session> {
     req.body = std::move(msg.body());
     req.authorization = std::string(msg[http::field::authorization]);
     req.accept = std::string(msg[http::field::accept]);
+    req.cookie = std::string(msg[http::field::cookie]);
+    req.csrf_token = std::string(msg["X-CSRF-Token"]);
+    req.if_none_match = std::string(msg[http::field::if_none_match]);
+    req.secure = kTls;
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     method_ = req.method_text;
@@ -237,14 +283,15 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<StringResponse>(static_cast<http::status>(r.status), version_);
     res->set(http::field::server, "contrackd");
     res->set(http::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) res->set(k, v);
+    Secure(*res);
+    for (const auto& [k, v] : r.headers) res->insert(k, v);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_ && !server_.stopping());
     res->prepare_payload();
     status_ = r.status;
     principal_ = r.principal;
     route_ = r.route;
-    stream_.expires_after(std::chrono::seconds(30));
+    Lowest().expires_after(std::chrono::seconds(30));
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, size_t bytes) {
                         self->OnWrite(ec, bytes, res->keep_alive());
@@ -270,6 +317,7 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<http::status>(r.status), version_);
     res->set(http::field::server, "contrackd");
     res->set(http::field::content_type, r.content_type);
+    Secure(*res);
     for (const auto& [k, v] : r.headers) res->set(k, v);
     res->content_length(r.stream->size());
     res->keep_alive(false);
@@ -277,7 +325,7 @@ class Session : public std::enable_shared_from_this<Session> {
     principal_ = r.principal;
     route_ = r.route;
     auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
-    stream_.expires_after(std::chrono::seconds(30));
+    Lowest().expires_after(std::chrono::seconds(30));
     http::async_write_header(stream_, *sr,
                              [self = shared_from_this(), res, sr, body = std::move(r.stream)](
                                  beast::error_code ec, size_t n) mutable {
@@ -294,7 +342,7 @@ class Session : public std::enable_shared_from_this<Session> {
             if (!piece) return self->OnWrite(net::error::connection_aborted, sent, false);
             if (piece->empty()) return self->OnWrite({}, sent, false);
             auto data = std::make_shared<std::string>(std::move(*piece));
-            self->stream_.expires_after(std::chrono::seconds(30));
+            self->Lowest().expires_after(std::chrono::seconds(30));
             net::async_write(self->stream_, net::buffer(*data),
                              [self, body, data, sent](beast::error_code ec, size_t n) mutable {
                                if (ec) return self->OnWrite(ec, sent + n, false);
@@ -309,8 +357,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // then read and drop what the client still sends, for at most a second, then close.
   void LingerThenClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(1));
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().expires_after(std::chrono::seconds(1));
     Drain();
   }
 
@@ -330,9 +378,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(http::field::server, "contrackd");
     res->set(http::field::content_type, "text/event-stream");
     res->set(http::field::cache_control, "no-cache");
+    Secure(*res);
     res->keep_alive(false);
     auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
-    stream_.expires_after(std::chrono::seconds(30));
+    Lowest().expires_after(std::chrono::seconds(30));
     http::async_write_header(
         stream_, *sr, [self = shared_from_this(), res, sr](beast::error_code ec, size_t) {
           if (ec) return self->Close();
@@ -346,11 +395,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // stream at once, freeing its slot, rather than at the next write that fails. What a client
   // sends on a stream is read and dropped.
   void WatchPeer() {
-    stream_.socket().async_read_some(net::buffer(watch_),
-                                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                                       if (ec || self->closed_) return self->Close();
-                                       self->WatchPeer();
-                                     });
+    Lowest().socket().async_read_some(net::buffer(watch_),
+                                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                                        if (ec || self->closed_) return self->Close();
+                                        self->WatchPeer();
+                                      });
   }
 
   void PumpStream() {
@@ -378,7 +427,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     heartbeat_due_ = false;
     auto data = std::make_shared<std::string>(std::move(frames));
-    stream_.expires_after(std::chrono::seconds(30));
+    Lowest().expires_after(std::chrono::seconds(30));
     net::async_write(stream_, net::buffer(*data),
                      [self = shared_from_this(), data](beast::error_code ec, size_t) {
                        if (ec) return self->Close();
@@ -391,8 +440,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().close(ec);
   }
 
   // Gives back the connection's slot and its stream slot, once.
@@ -403,7 +452,8 @@ class Session : public std::enable_shared_from_this<Session> {
     slots_->Closed();
   }
 
-  beast::tcp_stream stream_;
+  const std::shared_ptr<ssl::context> tls_;  // the context this connection started with (TLS)
+  Stream stream_;
   Server& server_;  // used by handlers only: the destructor may run after the server's
   const std::shared_ptr<ConnectionSlots> slots_;
   beast::flat_buffer buffer_;
@@ -495,7 +545,12 @@ void Server::DoAccept() {
 void Server::OnAccepted(tcp::socket socket) {
   if (slots_->connections() < options_.max_connections) {
     slots_->Opened();
-    std::make_shared<Session>(std::move(socket), *this)->Start();
+    if (options_.tls) {
+      std::make_shared<Session<TlsStream>>(std::move(socket), *this, options_.tls->Current())
+          ->Start();
+    } else {
+      std::make_shared<Session<PlainStream>>(std::move(socket), *this, nullptr)->Start();
+    }
     return;
   }
   size_t suppressed = 0;
@@ -503,9 +558,10 @@ void Server::OnAccepted(tcp::socket socket) {
     ApiLog()->warn("refused a connection: {} open (--max-connections {}) ({} more not logged)",
                    slots_->connections(), options_.max_connections, suppressed);
   }
-  // Answering takes a descriptor for up to a second; past this many, close at once.
+  // Answering takes a descriptor for up to a second; past this many, close at once. Over TLS the
+  // answer would need a handshake first: the connection is closed at once.
   constexpr int kMostRefusing = 64;
-  if (slots_->refusing.load() >= kMostRefusing) {
+  if (options_.tls || slots_->refusing.load() >= kMostRefusing) {
     beast::error_code ignored;
     socket.close(ignored);
     return;
@@ -518,6 +574,7 @@ void Server::OnAccepted(tcp::socket socket) {
   res.set(http::field::server, "contrackd");
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::retry_after, "1");
+  for (const auto& [k, v] : SecurityHeaders(false)) res.set(k, v);
   res.keep_alive(false);
   res.body() = std::move(r.body);
   res.prepare_payload();

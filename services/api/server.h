@@ -14,6 +14,7 @@
 #include "services/api/api.h"
 #include "services/api/net.h"
 #include "services/api/request_hygiene.h"
+#include "services/api/tls.h"
 
 namespace contrack::api {
 
@@ -28,6 +29,9 @@ struct ServerOptions {
   size_t max_connections = 1024;
   // Server-Sent Event streams one principal may hold open at once; one more is answered 429.
   size_t max_streams_per_principal = 8;
+  // When set, every connection is HTTPS (TLS 1.2+) with this certificate; responses then carry
+  // Strict-Transport-Security and session cookies are Secure.
+  std::shared_ptr<TlsContext> tls;
 };
 
 // Lets one line through a second; counts the ones held back. Safe for concurrent use.

@@ -51,7 +51,7 @@ bool ServerProcess::Start(const std::string& data_dir, const std::string& tokens
 
   std::vector<std::string> args = {std::string(CONTRACK_BINARY_DIR) + "/contrackd",
                                    "--listen",
-                                   "127.0.0.1:0",
+                                   listen_,
                                    "--data",
                                    data_dir,
                                    "--tokens",
@@ -87,15 +87,16 @@ bool ServerProcess::Start(const std::string& data_dir, const std::string& tokens
   if (rc != 0) return false;
   pid_ = pid;
 
-  constexpr std::string_view kPrefix = "listening on 127.0.0.1:";
+  constexpr std::string_view kPrefix = "listening on ";
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     const std::string out = Stdout();
     const auto at = out.find(kPrefix);
     if (at != std::string::npos) {
       const auto nl = out.find('\n', at);
-      if (nl != std::string::npos) {
-        const std::string digits = out.substr(at + kPrefix.size(), nl - at - kPrefix.size());
+      const auto colon = out.rfind(':', nl);
+      if (nl != std::string::npos && colon != std::string::npos && colon > at) {
+        const std::string digits = out.substr(colon + 1, nl - colon - 1);
         unsigned long port = 0;
         try {
           port = std::stoul(digits);

@@ -42,14 +42,17 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  // Starts `contrackd --listen 127.0.0.1:0 --data data_dir --tokens tokens_file extra_args...`
-  // and waits until it prints "listening on 127.0.0.1:PORT". Returns true once it has (port() is
-  // then valid); false when the process exits first, cannot be started, or `timeout` passes (a
-  // process still running is then left for Wait() or the destructor).
-  // REQUIRES: not started before.
+  // Starts `contrackd --listen 127.0.0.1:0 (set_listen) --data data_dir --tokens tokens_file
+  // extra_args...` and waits until it prints "listening on HOST:PORT". Returns true once it has
+  // (port() is then valid); false when the process exits first, cannot be started, or `timeout`
+  // passes (a process still running is then left for Wait() or the destructor). REQUIRES: not
+  // started before.
   [[nodiscard]] bool Start(const std::string& data_dir, const std::string& tokens_file,
                            const std::vector<std::string>& extra_args = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+  // The --listen address Start passes (default 127.0.0.1:0). REQUIRES: before Start.
+  void set_listen(std::string listen) { listen_ = std::move(listen); }
 
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
@@ -73,6 +76,7 @@ class ServerProcess {
   bool Poll();
 
   TempDir logs_;
+  std::string listen_ = "127.0.0.1:0";
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::optional<int> exit_status_;  // raw waitpid status once reaped

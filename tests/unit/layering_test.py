@@ -4,7 +4,7 @@
 A file may include headers of its own layer and of the layers below it (docs/architecture.md):
     proto < domain < storage < services/views < services/api < tools, services/contrackd.cc
 services/views (pure reports) may not include storage; the network layer (services/api/server.*
-and net.h) sees only the API, never storage. tests/ and bench/ may include anything.
+net.h, tls.*) sees only the API, never storage. tests/ and bench/ may include anything.
 Exits 1 naming each include that breaks the rule, with the file and line.
 """
 import pathlib
@@ -33,7 +33,7 @@ ALLOWED = {
     "main": {"proto", "domain", "storage", "views", "api", "main"},
     "tools": {"proto", "domain", "storage", "views", "api", "tools"},
 }
-NETWORK = re.compile(r"^services/api/(server\.(h|cc)|net\.h)$")
+NETWORK = re.compile(r"^services/api/(server\.(h|cc)|net\.h|tls\.(h|cc))$")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 

@@ -148,7 +148,20 @@ TEST_F(ApiRoutesTest, EachRouteAnswersEachRoleAsDocumented) {
       {http::verb::get, "/v1/admin/backup", "/v1/admin/backup", {401, 403, 403, 403, 200}},
       // Unknown routes are 404 for everyone, token or not.
       {http::verb::get, "/v1/nope", "unmatched", {404, 404, 404, 404, 404}},
-      {http::verb::get, "/", "unmatched", {404, 404, 404, 404, 404}},
+      // The web interface's files need no token (the sign-in page must load).
+      {http::verb::get, "/", "/", {200, 200, 200, 200, 200}},
+      {http::verb::get, "/assets/app.css", "/assets/{path}", {200, 200, 200, 200, 200}},
+      {http::verb::get, "/assets/nope.js", "/assets/{path}", {404, 404, 404, 404, 404}},
+      {http::verb::get,
+       "/assets/%2e%2e/%2e%2e/etc/passwd",
+       "/assets/{path}",
+       {404, 404, 404, 404, 404}},
+      {http::verb::get, "/assets", "unmatched", {404, 404, 404, 404, 404}},
+      // Sessions: any role exchanges its bearer token; DELETE needs a session cookie.
+      {http::verb::post, "/v1/session", "/v1/session", {401, 201, 201, 201, 201}},
+      {http::verb::get, "/v1/session", "/v1/session", {401, 200, 200, 200, 200}},
+      {http::verb::delete_, "/v1/session", "/v1/session", {401, 400, 400, 400, 400}},
+      {http::verb::put, "/v1/session", "/v1/session", {405, 405, 405, 405, 405}},
       // A known path with another method: 405, before any token is looked at.
       {http::verb::delete_, "/v1/contracts", "/v1/contracts", {405, 405, 405, 405, 405}},
       {http::verb::post, "/v1/admin/backup", "/v1/admin/backup", {405, 405, 405, 405, 405}},
@@ -169,8 +182,8 @@ TEST_F(ApiRoutesTest, EachRouteAnswersEachRoleAsDocumented) {
       if (r.status == 401) {
         EXPECT_EQ(Code(r), "unauthorized");
         EXPECT_EQ(r.principal, "-");
-      } else if (c.route != "/healthz" && c.route != "/metrics" && r.status != 404 &&
-                 r.status != 405) {
+      } else if (c.route != "/healthz" && c.route != "/metrics" && c.route != "/" &&
+                 c.route != "/assets/{path}" && r.status != 404 && r.status != 405) {
         EXPECT_EQ(r.principal, who[i]);
       }
       if (r.status == 403) {
