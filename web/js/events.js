@@ -72,6 +72,7 @@ export const EVENT_TYPES = [
     {name: 'financial_year', label: 'Financial year', required: true, hint: 'For example 2016/17'},
     {name: 'amount_pence', label: 'Amount', kind: 'money', required: true},
     {name: 'conditional_on_extension', label: 'Committed only if the contract is extended', kind: 'checkbox'},
+    {name: 'conditional_on_option', label: 'Committed only if this option is exercised', kind: 'int', hint: 'The option number: 1 for the first; leave blank when unconditional'},
   ]},
   {type: 'correction', label: 'Correction', hint: 'Retracts an earlier event of this contract; it stays in the log, struck through.', fields: [
     {name: 'corrects_event_id', label: 'Event to retract', kind: 'event', required: true},
@@ -83,6 +84,18 @@ export const EVENT_TYPES = [
   ]},
   {type: 'expiry', label: 'Expiry', hint: 'The contract ends at its end date with nothing renewed.', fields: [
     {name: 'reason', label: 'Reason', kind: 'textarea'},
+  ]},
+  {type: 'notice_published', label: 'Notice published', hint: 'A public notice the contract owes (Find a Tender, Contracts Finder); it discharges the obligation it names.', fields: [
+    {name: 'notice_type', label: 'Notice', kind: 'select', required: true, options: [['', 'Choose a notice'],
+      ['contract_award_notice', 'Contract award notice'], ['contract_details_notice', 'Contract details notice'],
+      ['contract_copy', 'Copy of the contract'], ['contract_change_notice', 'Contract change notice'],
+      ['contract_performance_notice', 'Contract performance notice'],
+      ['contract_termination_notice', 'Contract termination notice'], ['modification_notice', 'Modification notice (PCR 2015)'],
+      ['contracts_finder_award', 'Contracts Finder award'], ['psr_intention_notice', 'PSR intention notice'],
+      ['psr_award_notice', 'PSR award notice']]},
+    {name: 'reference', label: 'Reference or URL', required: true},
+    {name: 'published_on', label: 'Publication date', kind: 'date', required: true},
+    {name: 'discharges_event_id', label: 'Event it discharges', kind: 'event', hint: 'Required for a change or modification notice: the variation'},
   ]},
 ];
 
