@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "domain/codec.h"
-#include "domain/lifecycle.h"
 #include "domain/england_time.h"
+#include "domain/lifecycle.h"
 #include "services/api/wire.h"
 #include "services/views/reports.h"
 #include "tools/cli/csv.h"
