@@ -205,9 +205,6 @@ TEST(DemoTest, NoContractShowsZeroWhereItsSeedStatesAValue) {
 }
 
 // Alerts carry the contract's value; a contract whose value is not stated must not show £0.00.
-// Disabled: domain::AlertEntryFor (domain/lifecycle.cc) sets value_pence from
-// current_value_pence() even when it is absent, and AlertOn copies it, so the seed 003
-// contracts alert with £0.00. Enable once both copy the value only when it is stated.
 TEST(DemoTest, AlertsShowNoZeroValue) {
   TempDir data;
   LoadDemo(data);
