@@ -368,6 +368,14 @@ int RenderVerify(const v1::VerifyResponse& v, std::ostream& out, std::ostream& e
                                                                                                 : 1;
 }
 
+// The list's value: the contract's value; when only an annual value is stated, that "a year".
+std::string ListValue(const v1::ContractState& s) {
+  if (!s.has_current_value_pence() && s.has_annual_value_pence()) {
+    return FormatPounds(s.annual_value_pence()) + " a year";
+  }
+  return Money(s.has_current_value_pence(), s.current_value_pence());
+}
+
 std::string RenderList(const std::vector<v1::ContractState>& states) {
   std::ostringstream out;
   char buf[512];
@@ -379,7 +387,7 @@ std::string RenderList(const std::vector<v1::ContractState>& states) {
                   s.status().c_str(), s.authority().substr(0, 34).c_str(),
                   s.supplier().name().substr(0, 34).c_str(),
                   (s.current_end_date().empty() ? "rolling" : s.current_end_date().c_str()),
-                  Money(s.has_current_value_pence(), s.current_value_pence()).c_str());
+                  ListValue(s).c_str());
     out << buf;
   }
   return out.str();
