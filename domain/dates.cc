@@ -44,6 +44,17 @@ Result<Date> ParseDate(std::string_view text, std::string_view field) {
   return sys_days{ymd};
 }
 
+Date StoredDate(std::string_view text) {
+  const int y = Digits(text, 0, 4);
+  const int m = Digits(text, 5, 2);
+  const int d = Digits(text, 8, 2);
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || y < 0 || m < 0 || d < 0) {
+    return Date{};
+  }
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
+  return ymd.ok() ? sys_days{ymd} : Date{};
+}
+
 std::string FormatDate(Date d) {
   const year_month_day ymd{d};
   const int y = static_cast<int>(ymd.year());

@@ -16,6 +16,10 @@ using Date = std::chrono::sys_days;
 // input in the error message.
 [[nodiscard]] Result<Date> ParseDate(std::string_view text, std::string_view field);
 std::string FormatDate(Date d);
+// A date the engine itself wrote: validated on input, or computed (an end reached through
+// options may lie beyond the year 2999 that ParseDate accepts). Any "YYYY-MM-DD" with a year of
+// 0000-9999; text that is not one reads as 1970-01-01, never undefined behaviour.
+Date StoredDate(std::string_view text);
 
 // The last day of a period of `months` months that starts the day after `end`:
 // (end + 1 day) + months - 1 day. When the target month is shorter than the start day, the

@@ -10,8 +10,8 @@
 namespace contrack::domain {
 namespace {
 
-// Parses a date already validated by ValidateBody.
-Date D(const std::string& s) { return *ParseDate(s, "date"); }
+// A date validated by ValidateBody or computed by the engine (may lie beyond 2999).
+Date D(const std::string& s) { return StoredDate(s); }
 
 // The flags a state implies, whatever event led to it.
 std::vector<std::string> DerivedFlags(const v1::ContractState& s) {

@@ -14,8 +14,8 @@
 namespace contrack::domain {
 namespace {
 
-// Parses a date already validated by ValidateBody.
-Date D(const std::string& s) { return *ParseDate(s, "date"); }
+// A date validated by ValidateBody or computed by the engine (may lie beyond 2999).
+Date D(const std::string& s) { return StoredDate(s); }
 
 Result<int64_t> Add(int64_t a, int64_t b, const std::string& what) {
   int64_t out;

@@ -13,7 +13,7 @@ namespace {
 
 using std::chrono::days;
 
-Date D(const std::string& s) { return *ParseDate(s, "date"); }
+Date D(const std::string& s) { return StoredDate(s); }
 
 constexpr int64_t kFiveMillionPence = 5000000'00;
 constexpr int64_t kContractsFinderPence = 25000'00;  // sub-central authorities (reg. 112)

@@ -10,7 +10,7 @@ namespace {
 using std::chrono::January;
 using std::chrono::year;
 
-Date D(const std::string& s) { return *ParseDate(s, "date"); }
+Date D(const std::string& s) { return StoredDate(s); }
 
 // One row of thresholds, in force for procurements begun on or after `from` (pence).
 struct ThresholdRow {

@@ -6,8 +6,8 @@
 namespace contrack::domain {
 namespace {
 
-// Parses a date already validated by ValidateBody.
-Date D(const std::string& s) { return *ParseDate(s, "date"); }
+// A date validated by ValidateBody or computed by the engine (may lie beyond 2999).
+Date D(const std::string& s) { return StoredDate(s); }
 
 // An active contract with an end date: one that can lapse.
 bool Live(const v1::ContractState& s) {

@@ -44,6 +44,15 @@ TEST(DatesTest, FormatDateIsTheInverseOfParseDateOnEveryDayOf400Years) {
   EXPECT_EQ(checked, 146097);  // one 400-year Gregorian cycle
 }
 
+TEST(DatesTest, StoredDatesReadBeyondTheInputRangeAndNeverFail) {
+  EXPECT_EQ(FormatDate(StoredDate("3000-07-04")), "3000-07-04");
+  EXPECT_EQ(FormatDate(StoredDate("2016-02-29")), "2016-02-29");
+  EXPECT_FALSE(ParseDate("3000-07-04", "d").has_value());
+  EXPECT_EQ(StoredDate(""), Date{});
+  EXPECT_EQ(StoredDate("2015-02-30"), Date{});
+  EXPECT_EQ(StoredDate("not a date"), Date{});
+}
+
 TEST(DatesTest, OptionPeriodsRunFromTheDayAfterTheEnd) {
   // SPEC: 31 Mar 2016 + 6 months = 30 Sep 2016; 30 Sep 2016 + 6 months = 31 Mar 2017.
   EXPECT_EQ(FormatDate(PeriodEnd(D("2016-03-31"), 6)), "2016-09-30");

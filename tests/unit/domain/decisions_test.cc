@@ -296,6 +296,19 @@ TEST(DecisionsTest, FundingOutsideTheReachableTermIsFlagged) {
   s.ExpectReplayEqual();
 }
 
+// Options can take the reachable end past 2999, the last year an input date may hold; the
+// engine reads its own computed dates as they are (found by the lifecycle fuzzer).
+TEST(DecisionsTest, OptionsReachingBeyondTheYear2999AreReadAsComputed) {
+  Stream s;
+  s.MustAdd(
+      R"({"award":{"authority":"Leeds City Council","title":"T","supplier":{"name":"CRI"},"start_date":"2013-04-23","end_date":"2999-07-04","value_pence":4607500,"extension_options":[{"months":6},{"months":6}]}})");
+  EXPECT_EQ(s.state->max_extent_date(), "3000-07-04");
+  s.MustAdd(
+      R"({"funding":{"funder":"Home Office","financial_year":"2018/19","amount_pence":794900,"conditional_on_option":2}})");
+  EXPECT_FALSE(s.HasFlag(kFlagFundingOutsideTerm));
+  s.ExpectReplayEqual();
+}
+
 TEST(DecisionsTest, VariationOver50PercentStaysInTheFlagHistoryAfterItClears) {
   Stream s;
   s.MustAdd(kCriWaiver);
