@@ -140,11 +140,11 @@ TEST_F(CliRemoteTest, RecordFromFileAndFollowTheFeed) {
   auto rec = Remote(testing::kLeedsOfficerToken, {"record", "LCC-DIP-CASMACO-2015", "--file",
                                                   (files.path() / "ext.json").string()});
   ASSERT_EQ(rec.status, 0) << rec.err;
-  ExpectContains(rec.out, "recorded LCC-DIP-CASMACO-2015 version 3 sequence 65");
+  ExpectContains(rec.out, "recorded LCC-DIP-CASMACO-2015 version 3 sequence 71");
   auto again = Remote(testing::kLeedsOfficerToken, {"record", "LCC-DIP-CASMACO-2015", "--file",
                                                     (files.path() / "ext.json").string()});
   ASSERT_EQ(again.status, 0) << again.err;
-  ExpectContains(again.out, "already recorded LCC-DIP-CASMACO-2015 version 3 sequence 65");
+  ExpectContains(again.out, "already recorded LCC-DIP-CASMACO-2015 version 3 sequence 71");
 
   auto follow =
       Remote(testing::kAuditorToken, {"follow", "--after", "62", "--max-events", "3", "--json"});
@@ -161,7 +161,7 @@ TEST_F(CliRemoteTest, RecordFromFileAndFollowTheFeed) {
   EXPECT_EQ(seqs, (std::vector<uint64_t>{63, 64, 65}));
   auto verify = Remote(testing::kAuditorToken, {"verify"});
   EXPECT_EQ(verify.status, 0);
-  ExpectContains(verify.out, "ok: 65 events");
+  ExpectContains(verify.out, "ok: 71 events");
 }
 
 TEST_F(CliRemoteTest, EveryEventCommandIsRecordedAndRefusedOverHttp) {
@@ -304,7 +304,7 @@ TEST_F(CliRemoteTest, ListFiltersOfflineEqualTheHttpAnswer) {
     }
   }
   auto leeds = Offline({"list", "--authority", "Leeds City Council", "--json"});
-  EXPECT_EQ(ParseJson<v1::ContractList>(leeds.out, "list")->contracts_size(), 7);
+  EXPECT_EQ(ParseJson<v1::ContractList>(leeds.out, "list")->contracts_size(), 8);
 }
 
 TEST_F(CliRemoteTest, CsvOfflineEqualsRemoteAndParsesBack) {

@@ -164,11 +164,11 @@ TEST_F(CliTest, ExportImportRoundTripGivesIdenticalStatesAndHead) {
   ASSERT_EQ(v1.status, 0);
   ASSERT_EQ(v2.status, 0);
   EXPECT_EQ(v1.out, v2.out);  // same event count and head hash
-  ExpectContains(v1.out, "65 events");
+  ExpectContains(v1.out, "71 events");
   auto l1 = Run({"list", "--json"});
   auto l2 = RunContrack({"--data", copy.str(), "list", "--json"});
   EXPECT_EQ(l1.out, l2.out);
-  auto partial = Run({"export", "--after", "63"});
+  auto partial = Run({"export", "--after", "69"});
   EXPECT_EQ(std::count(partial.out.begin(), partial.out.end(), '\n'), 2);
 }
 
@@ -177,7 +177,7 @@ TEST_F(CliTest, VerifyNamesTheFirstTamperedSequenceAndRebuildRestoresViews) {
   auto before = Run({"list", "--json"});
   auto rebuild = Run({"rebuild"});
   ASSERT_EQ(rebuild.status, 0) << rebuild.err;
-  ExpectContains(rebuild.out, "64 events");
+  ExpectContains(rebuild.out, "70 events");
   EXPECT_EQ(Run({"list", "--json"}).out, before.out);
   {
     auto log = testing::OpenLog(data_.str());

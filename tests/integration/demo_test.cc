@@ -176,7 +176,7 @@ TEST(DemoTest, NoContractShowsZeroWhereItsSeedStatesAValue) {
   EXPECT_EQ(Show(data, "NNC-WNC-YOS-SLA-2023").current_value_pence(), 8000000);
   // OCDS: a contract value is given when stated and is never 0.
   const auto reg = Register(data);
-  ASSERT_EQ(reg.size(), 16u);
+  ASSERT_EQ(reg.size(), 17u);
   for (const auto& [id, row] : reg) {
     auto ocds = Cli(data, {"ocds", id});
     ASSERT_EQ(ocds.status, 0) << id << ": " << ocds.err;
@@ -382,6 +382,42 @@ void LoadPrevious(const TempDir& data) {
   ExpectContains(r.out, "imported 57 events");
 }
 
+// The illustrative Procurement Act 2023 contract: after `demo`, the obligations on 2026-12-31 list its
+// missing change notice and its termination notice with their due dates, and --overdue both.
+TEST(DemoTest, TheIllustrativePa2023ContractOwesItsChangeAndTerminationNotices) {
+  TempDir data;
+  LoadDemo(data);
+  const char kId[] = "LCC-CMS-PA2023-ILLUSTRATIVE";
+  for (const bool overdue_only : {false, true}) {
+    std::vector<std::string> args = {"obligations", "--as-of", "2026-12-31", "--json"};
+    if (overdue_only) args.push_back("--overdue");
+    auto r = Cli(data, args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto resp = ParseJson<v1::ObligationsResponse>(r.out, "obligations");
+    ASSERT_TRUE(resp.has_value()) << resp.error().ToString();
+    std::map<std::string, v1::Obligation> open;  // notice type -> its unmet obligation
+    int met = 0;
+    for (const auto& o : resp->obligations()) {
+      if (o.contract_id() != kId) continue;
+      EXPECT_EQ(o.regime(), "pa2023");
+      if (o.status() == "met") ++met;
+      if (o.status() == "overdue" || o.status() == "due") open[o.notice_type()] = o;
+      if (overdue_only) {
+        EXPECT_EQ(o.status(), "overdue") << o.notice_type();
+      }
+    }
+    EXPECT_EQ(met, overdue_only ? 0 : 3);  // award, details and the first change notice
+    ASSERT_EQ(open.size(), 2u) << r.out;
+    EXPECT_EQ(open["contract_change_notice"].due_date(), "2026-04-30");
+    EXPECT_EQ(open["contract_change_notice"].flag(), "modified_without_change_notice");
+    EXPECT_EQ(open["contract_termination_notice"].due_date(), "2026-10-30");
+    EXPECT_EQ(open["contract_termination_notice"].created_by(), "end_date");
+  }
+  auto shown = Cli(data, {"show", kId});
+  ASSERT_EQ(shown.status, 0) << shown.err;
+  ExpectContains(shown.out, "ILLUSTRATIVE");
+}
+
 TEST(DemoTest, UpgradingThePreviousDemoGivesTheStatesOfAFreshLoad) {
   TempDir old_data, fresh;
   LoadPrevious(old_data);
@@ -395,7 +431,7 @@ TEST(DemoTest, UpgradingThePreviousDemoGivesTheStatesOfAFreshLoad) {
   // A second run is a no-op.
   auto again = Cli(old_data, {"demo"});
   ASSERT_EQ(again.status, 0) << again.err;
-  EXPECT_EQ(again.out, "demo data: 0 events appended, 64 already present\n");
+  EXPECT_EQ(again.out, "demo data: 0 events appended, 70 already present\n");
   auto verify = Cli(old_data, {"verify", "--views"});
   EXPECT_EQ(verify.status, 0) << verify.err;
   ExpectContains(verify.out, "views ok");
@@ -403,13 +439,13 @@ TEST(DemoTest, UpgradingThePreviousDemoGivesTheStatesOfAFreshLoad) {
   LoadDemo(fresh);
   const auto want = States(fresh);
   const auto got = States(old_data);
-  ASSERT_EQ(want.size(), 16u);
+  ASSERT_EQ(want.size(), 17u);
   for (const auto& [id, s] : want) {
     ASSERT_TRUE(got.contains(id)) << id;
     EXPECT_EQ(Facts(got.at(id)), Facts(s)) << id;
   }
   // The contract the previous demo invented is withdrawn: every event retracted, no award.
-  ASSERT_EQ(got.size(), 17u);
+  ASSERT_EQ(got.size(), 18u);
   const auto& rutland = got.at("LLR-SMTS-RUTLAND-2016");
   EXPECT_EQ(rutland.award_event_id(), "");
   EXPECT_EQ(rutland.funding_size(), 0);
@@ -470,7 +506,7 @@ TEST(DemoTest, AChangedLineHasANewEventId) {
   const auto previous = parse(ReadFile(kPrevious));
   const auto current = parse(cli::kDemoJsonl);
   ASSERT_EQ(previous.size(), 57u);
-  ASSERT_EQ(current.size(), 64u);
+  ASSERT_EQ(current.size(), 70u);
   std::map<std::string, std::string> before;
   for (const auto& b : previous) before[b.event_id()] = b.SerializeAsString();
   std::set<std::string> ids;

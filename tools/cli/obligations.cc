@@ -1,6 +1,7 @@
 // `contrack obligations` (tools/cli/obligations.h).
 #include "tools/cli/obligations.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ostream>
@@ -60,9 +61,10 @@ std::string RenderObligations(const v1::ObligationsResponse& r) {
   std::string out =
       "Obligations as of " + r.as_of() + (r.has_known_at() ? " as known at " + r.known_at() : "") +
       ": " + std::to_string(r.obligations_size()) + " (" + std::to_string(overdue) + " overdue)\n";
-  out +=
-      "DUE        STATUS   DAYS NOTICE                       CONTRACT                 REGIME  "
-      "CREATED BY          DISCHARGED BY (PUBLISHED)\n";
+  size_t id_width = 25;  // the CONTRACT column fits the longest id
+  for (const auto& o : r.obligations()) id_width = std::max(id_width, o.contract_id().size() + 1);
+  out += "DUE        STATUS   DAYS NOTICE                       " + Pad("CONTRACT", id_width) +
+         "REGIME  CREATED BY          DISCHARGED BY (PUBLISHED)\n";
   for (const auto& o : r.obligations()) {
     char days[16] = "";
     if (o.status() == "due" || o.status() == "overdue") {
@@ -75,7 +77,7 @@ std::string RenderObligations(const v1::ObligationsResponse& r) {
       discharged = o.discharged_by_event_id().substr(0, 8) + " (" + o.published_on() + ")";
     }
     out += Pad(o.due_date(), 11) + Pad(o.status(), 8) + Pad(days, 6) + " " +
-           Pad(o.notice_type(), 29) + Pad(o.contract_id(), 25) + Pad(o.regime(), 8) +
+           Pad(o.notice_type(), 29) + Pad(o.contract_id(), id_width) + Pad(o.regime(), 8) +
            Pad(created, 20) + discharged + (o.flag().empty() ? "" : "  [" + o.flag() + "]") +
            (o.unverified() ? "  (deadline unverified)" : "") + "\n";
   }
