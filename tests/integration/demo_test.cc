@@ -382,8 +382,8 @@ void LoadPrevious(const TempDir& data) {
   ExpectContains(r.out, "imported 57 events");
 }
 
-// The illustrative Procurement Act 2023 contract: after `demo`, the obligations on 2026-12-31 list its
-// missing change notice and its termination notice with their due dates, and --overdue both.
+// The illustrative Procurement Act 2023 contract: after `demo`, the obligations on 2026-12-31 list
+// its missing change notice and its termination notice with their due dates, and --overdue both.
 TEST(DemoTest, TheIllustrativePa2023ContractOwesItsChangeAndTerminationNotices) {
   TempDir data;
   LoadDemo(data);
