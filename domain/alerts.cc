@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "domain/obligations.h"
+#include "domain/regime.h"
+
 namespace contrack::domain {
 namespace {
 
@@ -37,6 +40,8 @@ const std::string& DayText(const v1::AlertIndexEntry& e) {
       return e.termination_date();
     case v1::AlertIndexEntry::WAIVER:
       return e.waiver_date();
+    case v1::AlertIndexEntry::NOTICE:
+      return e.due_date();
     default:
       return e.end_date();
   }
@@ -58,6 +63,62 @@ bool SameParticipants(const v1::ContractState& a, const v1::ContractState& b) {
   return std::equal(a.participants().begin(), a.participants().end(), b.participants().begin(),
                     b.participants().end(),
                     [](const auto& x, const auto& y) { return x.authority() == y.authority(); });
+}
+
+// A day by which every obligation a state can owe exists: its end date passed, and every
+// performance notice due before it.
+constexpr Date kEveryObligation{std::chrono::year{9999} / std::chrono::December / 31};
+
+// One NOTICE entry per notice the state owes and has not published, whatever the day: an
+// obligation that exists only once the end date has passed is owed after that date.
+void AddNoticeEntries(const v1::ContractState& s, std::vector<v1::AlertIndexEntry>* out) {
+  if (s.award_event_id().empty()) return;
+  for (auto& o : ObligationsOf({}, s, kEveryObligation)) {
+    if (!o.discharged_by_event_id().empty()) continue;
+    auto& e = out->emplace_back(Common(s, v1::AlertIndexEntry::NOTICE));
+    e.set_end_date(s.current_end_date());
+    e.set_due_date(std::move(*o.mutable_due_date()));
+    e.set_notice_type(std::move(*o.mutable_notice_type()));
+    e.set_notice_action(std::move(*o.mutable_action()));
+    e.set_created_by_event_id(std::move(*o.mutable_created_by_event_id()));
+    e.set_regime(std::move(*o.mutable_regime()));
+    e.set_provision(std::move(*o.mutable_provision()));
+    if (o.created_by() == "end_date") e.set_owed_after(s.current_end_date());
+  }
+}
+
+template <typename T, typename Eq>
+bool SameList(const google::protobuf::RepeatedPtrField<T>& a,
+              const google::protobuf::RepeatedPtrField<T>& b, Eq eq) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), eq);
+}
+
+// Every field the notice obligations read (domain/obligations.cc), beyond SameAlertEntries' own.
+bool SameNoticeFacts(const v1::ContractState& a, const v1::ContractState& b) {
+  if (a.procurement_regime() != b.procurement_regime()) return false;
+  if (a.procurement_regime().empty() || a.procurement_regime() == kRegimeLocal) return true;
+  return a.award_event_id() == b.award_event_id() &&
+         a.entered_into_date() == b.entered_into_date() && a.exemption() == b.exemption() &&
+         a.has_above_threshold() == b.has_above_threshold() &&
+         a.above_threshold() == b.above_threshold() && a.light_touch() == b.light_touch() &&
+         a.kpis() == b.kpis() && a.procedure() == b.procedure() && a.category() == b.category() &&
+         a.start_date() == b.start_date() &&
+         a.award_max_extent_date() == b.award_max_extent_date() &&
+         a.expiry_date() == b.expiry_date() &&
+         a.has_whole_life_value_pence() == b.has_whole_life_value_pence() &&
+         a.whole_life_value_pence() == b.whole_life_value_pence() &&
+         a.has_original_value_pence() == b.has_original_value_pence() &&
+         a.original_value_pence() == b.original_value_pence() &&
+         SameList(a.modifications(), b.modifications(),
+                  [](const auto& x, const auto& y) {
+                    return x.event_id() == y.event_id() && x.notice_type() == y.notice_type() &&
+                           x.effective_date() == y.effective_date();
+                  }) &&
+         SameList(a.notices(), b.notices(), [](const auto& x, const auto& y) {
+           return x.event_id() == y.event_id() && x.notice_type() == y.notice_type() &&
+                  x.published_on() == y.published_on() &&
+                  x.discharges_event_id() == y.discharges_event_id();
+         });
 }
 
 }  // namespace
@@ -95,6 +156,7 @@ std::vector<v1::AlertIndexEntry> AlertEntriesFor(const v1::ContractState& s) {
     auto& e = out.emplace_back(Common(s, v1::AlertIndexEntry::WAIVER));
     e.set_waiver_date(s.waiver_effective_date());
   }
+  AddNoticeEntries(s, &out);
   return out;
 }
 
@@ -108,7 +170,8 @@ bool SameAlertEntries(const v1::ContractState& a, const v1::ContractState& b) {
          a.title() == b.title() && a.supplier().name() == b.supplier().name() &&
          SameParticipants(a, b) && a.has_current_value_pence() == b.has_current_value_pence() &&
          a.current_value_pence() == b.current_value_pence() && OptionsLeft(a) == OptionsLeft(b) &&
-         LeadDays(a) == LeadDays(b) && a.notice_period_days() == b.notice_period_days();
+         LeadDays(a) == LeadDays(b) && a.notice_period_days() == b.notice_period_days() &&
+         SameNoticeFacts(a, b);
 }
 
 Date AlertDay(const v1::AlertIndexEntry& e) { return ParseDay(DayText(e)).value_or(Date{}); }
@@ -122,6 +185,8 @@ DayRange ListedDays(Kind kind, int lead_days, const AlertWindow& w) {
       return {as_of, last};
     case v1::AlertIndexEntry::WAIVER:
       return {kNoFirstDay, last - w.waiver_award_days};
+    case v1::AlertIndexEntry::NOTICE:  // overdue ones listed until the notice is published
+      return {kNoFirstDay, last};
     default:  // EXPIRY: lapsed ones (end before as_of) are listed until a decision is recorded
       return {kNoFirstDay, last + lead_days};
   }
@@ -146,6 +211,18 @@ std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, const AlertWindow
     case v1::AlertIndexEntry::WAIVER:
       a.set_action(kActionWaiverWithoutAward);
       deadline = *day + std::chrono::days{w.waiver_award_days};
+      break;
+    case v1::AlertIndexEntry::NOTICE:
+      if (!e.owed_after().empty()) {
+        const auto after = ParseDay(e.owed_after());
+        if (!after || w.as_of <= *after) return std::nullopt;
+      }
+      a.set_action(e.notice_action());
+      a.set_notice_type(e.notice_type());
+      a.set_regime(e.regime());
+      a.set_provision(e.provision());
+      a.set_created_by_event_id(e.created_by_event_id());
+      deadline = *day;
       break;
     default:
       if (*day < w.as_of) {

@@ -8,6 +8,8 @@
 //   active, with a review date REVIEW       lead = notice period
 //   terminated                 TERMINATING  the termination date
 //   pre_award (a waiver)       WAIVER       the earliest waiver's effective date
+//   awarded, any status        NOTICE       one per notice owed and not published
+//                                           (domain/obligations.h): its due date
 // Each entry is found by one day (AlertDay) and its lead; AlertOn lists an entry exactly when its
 // day lies in ListedDays(kind, lead, window), which is what lets the index answer a window by
 // reading only the entries it lists.
@@ -46,7 +48,8 @@ struct AlertWindow {
 // 12 months give 2016-12-31. REQUIRES: months >= 1.
 Date LastDayOfMonths(Date as_of, int months);
 
-// The entries of a contract's state, in kind order (at most two: EXPIRY and REVIEW).
+// The entries of a contract's state, in kind order: at most two decision entries (EXPIRY and
+// REVIEW, or TERMINATING, or WAIVER), then the NOTICE entries in due date order.
 std::vector<v1::AlertIndexEntry> AlertEntriesFor(const v1::ContractState& s);
 
 // Whether `a` and `b` have the same alerts index entries, by comparing only the fields
@@ -75,7 +78,10 @@ DayRange ListedDays(v1::AlertIndexEntry::Kind kind, int lead_days, const AlertWi
 //  - TERMINATING: `terminating`, deadline = termination date, listed while it is in
 //    [as_of, last_day];
 //  - WAIVER: `waiver_without_award`, deadline = waiver date + waiver_award_days, listed when the
-//    deadline is at most last_day, until an award is recorded.
+//    deadline is at most last_day, until an award is recorded;
+//  - NOTICE: the obligation's publish_* action, deadline = its due date, listed when the deadline
+//    is at most last_day (overdue ones included) until the notice is published; one owed only
+//    once the end date passed (owed_after) is listed only when as_of is after that date.
 // days_left = deadline - as_of; month = the deadline's "YYYY-MM".
 std::optional<v1::Alert> AlertOn(const v1::AlertIndexEntry& e, const AlertWindow& w);
 

@@ -25,10 +25,16 @@ bool PaDuties(const v1::ContractState& s) {
          !(s.has_above_threshold() && !s.above_threshold());
 }
 
+// PCR 2015 governs the procurement: a pcr2015 contract whose procurement began when the
+// Regulations were in force (a stated regime carries no start date and is taken as said).
+bool PcrInForce(const v1::ContractState& s) {
+  return s.procurement_regime() == kRegimePcr2015 &&
+         (s.procurement_started_on().empty() || D(s.procurement_started_on()) >= kPcr2015InForce);
+}
+
 // PCR 2015 Part 2's notice duties apply: a pcr2015 contract not known to be below the threshold.
 bool PcrDuties(const v1::ContractState& s) {
-  return s.procurement_regime() == kRegimePcr2015 &&
-         !(s.has_above_threshold() && !s.above_threshold());
+  return PcrInForce(s) && !(s.has_above_threshold() && !s.above_threshold());
 }
 
 std::string Percent(__int128 part, __int128 whole) {
@@ -427,7 +433,7 @@ std::vector<v1::Obligation> ObligationsOf(std::span<const v1::EventRecord> event
   if (regime == kRegimePa2023) {
     if (PaDuties(s)) AddPa2023(b, s, EndOf(events, s, as_of), as_of);
   } else if (regime == kRegimePcr2015) {
-    AddPcr2015(b, s);
+    if (PcrInForce(s)) AddPcr2015(b, s);
   } else if (regime == kRegimePsr2023) {
     AddPsr2023(b, s);
   }

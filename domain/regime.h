@@ -31,6 +31,10 @@ inline constexpr std::array<std::string_view, 5> kAwardRegimes = {
 // The Procurement Act 2023's go-live date: a procurement begun before it stays under PCR 2015
 // (SI 2024/716 reg. 5, as amended by SI 2024/959).
 inline constexpr Date kPa2023InForce{std::chrono::year{2025} / std::chrono::February / 24};
+// PCR 2015 applies to procurements begun on or after 26 February 2015 (reg. 118: those begun
+// before stay under the Public Contracts Regulations 2006, whose notices contrack does not
+// derive).
+inline constexpr Date kPcr2015InForce{std::chrono::year{2015} / std::chrono::February / 26};
 
 // Notice types (notice_published.notice_type).
 inline constexpr const char kNoticeContractAward[] = "contract_award_notice";  // UK6; PCR reg. 50

@@ -10,12 +10,22 @@
 
 namespace contrack::storage {
 
+std::string AlertKeyId(const v1::AlertIndexEntry& e) {
+  if (e.kind() != v1::AlertIndexEntry::NOTICE) return e.contract_id();
+  std::string id = e.contract_id();
+  id += '\0';
+  id += e.notice_type();
+  id += '\0';
+  id += e.created_by_event_id();
+  return id;
+}
+
 AlertRows AlertRowsOf(const v1::ContractState& s) {
   AlertRows out;
   for (const auto& e : domain::AlertEntriesFor(s)) {
     AlertRow row;
     row.key = format::AlertKey(static_cast<uint8_t>(e.kind()), static_cast<uint16_t>(e.lead_days()),
-                               domain::AlertDay(e).time_since_epoch().count(), e.contract_id());
+                               domain::AlertDay(e).time_since_epoch().count(), AlertKeyId(e));
     e.SerializeToString(&row.value);
     out.push_back(std::move(row));
   }

@@ -1,5 +1,5 @@
 // The alerts index (docs/storage-format.md, kAlertsCf): a contract's entries (domain/alerts.h),
-// keyed by (kind, lead days, day, contract id) so that a query for a window reads exactly the
+// keyed by (kind, lead days, day, AlertKeyId) so that a query for a window reads exactly the
 // entries it lists. Every writer of the index goes through these functions: the write path
 // (drafter.cc, from the state before and after an append), rebuild and the format upgrade at
 // open. Pure; safe for concurrent use.
@@ -24,6 +24,11 @@ struct AlertRow {
   bool operator==(const AlertRow&) const = default;
 };
 using AlertRows = std::vector<AlertRow>;  // a contract's, in kind order; empty: none
+
+// The id part of an entry's key: the contract id; for a NOTICE entry also its notice type and the
+// event that created it, '\0'-separated (a contract id holds no '\0'), so that a contract's
+// notices due on one day have distinct keys.
+std::string AlertKeyId(const v1::AlertIndexEntry& e);
 
 // The alerts index rows of a state (none when it raises no alert).
 AlertRows AlertRowsOf(const v1::ContractState& s);

@@ -4,6 +4,7 @@
 
 #include "domain/alerts.h"
 #include "domain/england_time.h"
+#include "storage/alerts_index.h"
 #include "storage/log_impl.h"
 
 namespace contrack::storage {
@@ -111,8 +112,9 @@ Result<void> LogImpl::AlertsFromIndex(const AlertsQuery& q, const domain::AlertW
     const std::string id(key.substr(format::kAlertKeyHeader));
     v1::AlertIndexEntry entry;
     if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
-        entry.kind() != kind || entry.contract_id() != id) {
-      return Fail(kCorruption, "alerts index entry for " + id + " is unreadable");
+        entry.kind() != kind || AlertKeyId(entry) != id) {
+      return Fail(kCorruption,
+                  "alerts index entry for " + id.substr(0, id.find('\0')) + " is unreadable");
     }
     if (q.authority.empty() || domain::EntryTakesPart(entry, q.authority)) {
       if (auto alert = domain::AlertOn(entry, w)) out->alerts.push_back(std::move(*alert));

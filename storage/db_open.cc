@@ -163,13 +163,14 @@ Result<void> LogImpl::OpenDb() {
     return Fail(kCorruption, options_.path + " is not a contrack store");
   }
   if (!s.ok() && !s.IsNotFound()) return std::unexpected(FromStatus(s, "reading format version"));
-  // Formats 2 and 3 differ from 4 in their alerts index alone (keys without a kind, expiries
-  // only): opened for writing, the index is rebuilt from the states and the store marked 4, so
-  // older builds refuse it. A format-2 store's states are all current, which format 3 and later
-  // read as states trailing by nothing. Opened read-only, such a store cannot be upgraded and is
-  // refused with what to do.
+  // Formats 2, 3 and 4 differ from 5 in their alerts index alone (keys without a kind, expiries
+  // only, no notices): opened for writing, the index is rebuilt from the states and the store
+  // marked 5, so older builds refuse it. A format-2 store's states are all current, which format 3
+  // and later read as states trailing by nothing. Opened read-only, such a store cannot be upgraded
+  // and is refused with what to do.
   const bool upgrade = s.ok() && (version == format::kFormatVersionCurrentStates ||
-                                  version == format::kFormatVersionExpiryAlerts);
+                                  version == format::kFormatVersionExpiryAlerts ||
+                                  version == format::kFormatVersionKindAlerts);
   if (upgrade && options_.read_only) {
     return Fail(kCorruption, options_.path + " has store format " + version +
                                  ", whose alerts index this build does not read; open it once "

@@ -10,11 +10,13 @@ namespace contrack::storage::format {
 // Bumped when the layout changes incompatibly; a store of another version is refused at open.
 // 2: the alerts index. 3: a contract's `state` may trail it by a few versions, which readers
 // complete from `streams`; a format-2 store (every state current) opens and is marked 3.
-// 4: alerts keys lead with their kind (expiry, review, terminating, waiver); a format-2 or -3
-// store opened for writing gets its alerts index rebuilt from its states and is marked 4.
-inline constexpr std::string_view kFormatVersion = "4";
+// 4: alerts keys lead with their kind (expiry, review, terminating, waiver). 5: the alerts index
+// also holds the notices each contract owes (kind NOTICE). A format-2, -3 or -4 store opened for
+// writing gets its alerts index rebuilt from its states and is marked 5.
+inline constexpr std::string_view kFormatVersion = "5";
 inline constexpr std::string_view kFormatVersionCurrentStates = "2";
 inline constexpr std::string_view kFormatVersionExpiryAlerts = "3";
+inline constexpr std::string_view kFormatVersionKindAlerts = "4";
 inline constexpr std::string_view kFormatVersionKey = "format_version";  // in kDefaultCf
 
 // Column families.
@@ -23,10 +25,11 @@ inline constexpr std::string_view kEventsCf = "events";       // be64(seq) -> St
 inline constexpr std::string_view kStreamsCf = "streams";     // id '\0' be64(version) -> be64(seq)
 inline constexpr std::string_view kEventIdsCf = "event_ids";  // event_id -> be64(seq)
 inline constexpr std::string_view kStateCf = "state";         // contract id -> ContractState
-// u8 kind, be16(lead days), be32(day + kDayOffset), contract id -> AlertIndexEntry: a contract's
-// entries (domain/alerts.h; the kind is AlertIndexEntry::Kind, the day its end, review,
-// termination or waiver date). A query reads, per (kind, lead), the days its window lists
-// (domain::ListedDays): exactly the entries it lists.
+// u8 kind, be16(lead days), be32(day + kDayOffset), contract id [NOTICE: '\0' notice type '\0'
+// created-by event id] -> AlertIndexEntry: a contract's entries (domain/alerts.h; the kind is
+// AlertIndexEntry::Kind, the day its end, review, termination, waiver or notice due date). A query
+// reads, per (kind, lead), the days its window lists (domain::ListedDays): exactly the entries it
+// lists.
 inline constexpr std::string_view kAlertsCf = "alerts";
 inline constexpr size_t kAlertKeyHeader = 7;    // kind, lead, day: the contract id follows
 inline constexpr int64_t kDayOffset = 1 << 20;  // days since 1970 + offset > 0 for years >= 1900

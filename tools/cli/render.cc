@@ -261,14 +261,14 @@ namespace {
 
 void AlertsHeader(std::ostringstream& out) {
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "%-10s %6s %-28s %-26s %-10s %4s %16s %s\n", "DEADLINE", "DAYS",
+  std::snprintf(buf, sizeof(buf), "%-10s %6s %-30s %-28s %-10s %4s %16s %s\n", "DEADLINE", "DAYS",
                 "ACTION", "CONTRACT", "END", "OPTS", "VALUE", "AUTHORITY");
   out << buf;
 }
 
 void AlertLine(std::ostringstream& out, const v1::Alert& x) {
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "%-10s %6lld %-28s %-26s %-10s %4d %16s %s\n",
+  std::snprintf(buf, sizeof(buf), "%-10s %6lld %-30s %-28s %-10s %4d %16s %s\n",
                 x.deadline().c_str(), static_cast<long long>(x.days_left()), x.action().c_str(),
                 x.contract_id().c_str(), x.end_date().empty() ? "-" : x.end_date().c_str(),
                 x.options_left(), Money(x.has_value_pence(), x.value_pence()).c_str(),

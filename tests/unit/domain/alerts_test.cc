@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "domain/lifecycle.h"
+#include "domain/obligations.h"
 #include "tests/support/test_support.h"
 
 namespace contrack::domain {
@@ -35,10 +36,29 @@ AlertWindow Window(const char* as_of, int within_days) {
   return {D(as_of), D(as_of) + std::chrono::days{within_days}, kDefaultWaiverAwardDays};
 }
 
-// The alerts `s` raises in `w`, in entry order.
+// The decision entries of `s` (its NOTICE entries are tested on their own, below).
+std::vector<v1::AlertIndexEntry> DecisionEntriesFor(const v1::ContractState& s) {
+  std::vector<v1::AlertIndexEntry> out;
+  for (auto& e : AlertEntriesFor(s)) {
+    if (e.kind() != v1::AlertIndexEntry::NOTICE) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// The decision alerts `s` raises in `w`, in entry order.
 std::vector<v1::Alert> AlertsOf(const v1::ContractState& s, const AlertWindow& w) {
   std::vector<v1::Alert> out;
+  for (const auto& e : DecisionEntriesFor(s)) {
+    if (auto a = AlertOn(e, w)) out.push_back(*a);
+  }
+  return out;
+}
+
+// The notice alerts `s` raises in `w`, in entry order.
+std::vector<v1::Alert> NoticeAlertsOf(const v1::ContractState& s, const AlertWindow& w) {
+  std::vector<v1::Alert> out;
   for (const auto& e : AlertEntriesFor(s)) {
+    if (e.kind() != v1::AlertIndexEntry::NOTICE) continue;
     if (auto a = AlertOn(e, w)) out.push_back(*a);
   }
   return out;
@@ -136,7 +156,7 @@ TEST(AlertsTest, ATerminationNoticeForAFutureDateIsTerminatingUntilThatDate) {
 TEST(AlertsTest, ARollingContractGetsAReviewAlertAndNoExpiry) {
   auto rolling =
       StateOf({Award(R"(,"review_date":"2016-06-30","notice_period_days":60,"value_pence":5)")});
-  auto entries = AlertEntriesFor(rolling);
+  auto entries = DecisionEntriesFor(rolling);
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].kind(), v1::AlertIndexEntry::REVIEW);
   auto alerts = AlertsOf(rolling, Window("2016-04-01", 30));
@@ -148,10 +168,10 @@ TEST(AlertsTest, ARollingContractGetsAReviewAlertAndNoExpiry) {
   EXPECT_EQ(AlertsOf(rolling, Window("2016-06-30", 0)).size(), 1u);
   EXPECT_TRUE(AlertsOf(rolling, Window("2016-07-01", 90)).empty());
   // No review date: no alert at all.
-  EXPECT_TRUE(AlertEntriesFor(StateOf({Award("")})).empty());
+  EXPECT_TRUE(DecisionEntriesFor(StateOf({Award("")})).empty());
   // A contract with an end and a review date has both entries.
   auto both = StateOf({Award(R"(,"end_date":"2018-03-31","review_date":"2016-06-30")")});
-  ASSERT_EQ(AlertEntriesFor(both).size(), 2u);
+  ASSERT_EQ(DecisionEntriesFor(both).size(), 2u);
 }
 
 TEST(AlertsTest, AWaiverWithoutAnAwardAlertsAfterTheWaiverAwardDays) {
@@ -175,7 +195,7 @@ TEST(AlertsTest, AWaiverWithoutAnAwardAlertsAfterTheWaiverAwardDays) {
 TEST(AlertsTest, AnUnknownValueStaysAbsentAndParticipantsTakePart) {
   auto s = StateOf(
       {Award(R"(,"end_date":"2016-03-31","participants":[{"authority":"Bradford Council"}])")});
-  auto entries = AlertEntriesFor(s);
+  auto entries = DecisionEntriesFor(s);
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_FALSE(entries[0].has_value_pence());
   EXPECT_TRUE(EntryTakesPart(entries[0], "Leeds City Council"));
@@ -249,6 +269,77 @@ TEST(AlertsTest, SameAlertEntriesAgreesWithComparingTheEntries) {
   b.set_termination_date("2016-02-29");
   EXPECT_FALSE(SameAlertEntries(a, b));
   EXPECT_NE(entries(a), entries(b));
+}
+
+// A pa2023 contract: award 2025-05-12 (procurement begun 2025-03-03), entered into and started
+// 2025-06-02, ending 2026-05-31, £480,000.
+const char kPaAward[] =
+    R"({"effective_date":"2025-06-02","decision":{"reference":"D1","date":"2025-05-12"},"award":{"authority":"Leeds City Council","title":"t","supplier":{"name":"S"},"start_date":"2025-06-02","end_date":"2026-05-31","value_pence":48000000,"procurement_started_on":"2025-03-03","entered_into_date":"2025-06-02"}})";
+
+std::vector<std::string> Actions(const std::vector<v1::Alert>& alerts) {
+  std::vector<std::string> out;
+  for (const auto& a : alerts) out.push_back(a.action() + " " + a.deadline());
+  return out;
+}
+
+TEST(AlertsTest, ANoticeOwedIsAPublishAlertUntilPublished) {
+  auto s = StateOf({kPaAward});
+  // Ten days after entry: the award notice is overdue (due the 8th working day before entry),
+  // the details notice due in 22 days; the termination notice is not owed before the end.
+  EXPECT_EQ(Actions(NoticeAlertsOf(s, Window("2025-06-10", 30))),
+            (std::vector<std::string>{"publish_award_notice 2025-05-20",
+                                      "publish_contract_details_notice 2025-07-02"}));
+  EXPECT_EQ(Actions(NoticeAlertsOf(s, Window("2025-06-10", 21))),
+            (std::vector<std::string>{"publish_award_notice 2025-05-20"}));
+  const auto a = NoticeAlertsOf(s, Window("2025-06-10", 30));
+  EXPECT_EQ(a[1].notice_type(), "contract_details_notice");
+  EXPECT_EQ(a[1].regime(), "pa2023");
+  EXPECT_EQ(a[1].days_left(), 22);
+  EXPECT_FALSE(a[1].created_by_event_id().empty());
+  EXPECT_EQ(a[1].provision(), "PA 2023 s.53(1)");
+  // Published: gone, whatever the day.
+  auto published = StateOf(
+      {kPaAward,
+       R"({"notice_published":{"notice_type":"contract_award_notice","reference":"n1","published_on":"2025-05-13"}})",
+       R"({"notice_published":{"notice_type":"contract_details_notice","reference":"n2","published_on":"2025-06-20"}})"});
+  EXPECT_EQ(Actions(NoticeAlertsOf(published, Window("2025-06-10", 3650))),
+            (std::vector<std::string>{}));
+  // After the end with nothing recorded: the termination notice, 30 days after it.
+  EXPECT_EQ(Actions(NoticeAlertsOf(published, Window("2026-06-01", 29))),
+            (std::vector<std::string>{"publish_termination_notice 2026-06-30"}));
+  EXPECT_TRUE(NoticeAlertsOf(published, Window("2026-05-31", 90)).empty());
+}
+
+// The publish alerts of a contract on any day are its obligations then that are not published
+// and fall due by the window's last day (performance notices aside: the alerts list each one
+// due in the window, the obligations the next one still to come).
+TEST(AlertsTest, PublishAlertsAreTheUnpublishedObligationsOfTheWindow) {
+  const std::vector<std::vector<std::string>> streams = {
+      {kPaAward},
+      {kPaAward,
+       R"({"effective_date":"2025-11-01","variation":{"description":"v","value_delta_pence":7200000}})"},
+      {kPaAward,
+       R"({"notice_published":{"notice_type":"contract_details_notice","reference":"n","published_on":"2025-10-20"}})",
+       R"({"effective_date":"2026-03-01","termination":{"termination_date":"2026-03-31","reason":"convenience"}})"},
+      {kPaAward, R"({"effective_date":"2026-05-31","expiry":{"reason":"ended"}})"},
+      {kCriWaiver, kCriAward},
+      {Award(R"(,"end_date":"2017-03-31","value_pence":30000000)")}};
+  for (const auto& bodies : streams) {
+    std::vector<v1::EventRecord> events;
+    for (const auto& b : bodies) events.push_back(Record("C-1", events.size() + 1, b));
+    auto s = Replay(events, Rules{});
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    for (Date day = D("2015-01-01"); day < D("2027-06-01"); day += std::chrono::days{17}) {
+      const AlertWindow w{day, day + std::chrono::days{45}, kDefaultWaiverAwardDays};
+      std::vector<std::string> want;
+      for (const auto& o : ObligationsOf(events, *s, day)) {
+        if (o.status() != "due" && o.status() != "overdue") continue;
+        if (*ParseDate(o.due_date(), "d") > w.last_day) continue;
+        want.push_back(o.action() + " " + o.due_date());
+      }
+      EXPECT_EQ(Actions(NoticeAlertsOf(*s, w)), want) << bodies.back() << " " << FormatDate(day);
+    }
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -199,12 +200,12 @@ TEST(StateViewTest, StateEveryZeroIsRefused) {
   EXPECT_NE(log.error().message.find("state_every"), std::string::npos);
 }
 
-// A format-2 store (every state current) or a format-3 one (states may trail) differs from
-// format 4 in its alerts index alone: opened for writing, its index is rebuilt from the
-// (completed) states and it is marked 4, so that an older build refuses it; opened read-only it
-// is refused with what to do.
-TEST(StateViewTest, AFormat2Or3StoreGetsItsAlertsIndexRebuiltAndIsMarked4) {
-  for (const char* old_format : {"2", "3"}) {
+// A format-2 store (every state current), a format-3 one (states may trail) or a format-4 one
+// (no notices in the index) differs from format 5 in its alerts index alone: opened for writing,
+// its index is rebuilt from the (completed) states and it is marked 5, so that an older build
+// refuses it; opened read-only it is refused with what to do.
+TEST(StateViewTest, AFormat2To4StoreGetsItsAlertsIndexRebuiltAndIsMarked5) {
+  for (const char* old_format : {"2", "3", "4"}) {
     TempDir dir;
     const std::string id = "LCC-PH-OLD";
     AlertRows rows;
@@ -213,14 +214,17 @@ TEST(StateViewTest, AFormat2Or3StoreGetsItsAlertsIndexRebuiltAndIsMarked4) {
       ASSERT_TRUE(Append(*log, id, {Award(id, 1)}).has_value());
       ASSERT_TRUE(Append(*log, id, {Funding(2, 5)}).has_value());
       rows = AlertRowsOf(*log->GetState(id));
-      ASSERT_EQ(rows.size(), 1u);
-      // The index as an older build wrote it: be16 lead, be32 end, id.
+      ASSERT_EQ(rows.size(), 3u);  // its expiry, and two PCR 2015 notices owed
+      // The index as an older build wrote it: the expiry alone; before format 4 keyed by be16
+      // lead, be32 end, id (no kind).
       auto* db = storage::LogInternals::Db(*log);
       auto* alerts = storage::LogInternals::Cf(*log, format::kAlertsCf);
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      ASSERT_TRUE(db->Delete(wo, alerts, rows[0].key).ok());
-      ASSERT_TRUE(db->Put(wo, alerts, rows[0].key.substr(1), rows[0].value).ok());
+      for (const auto& row : rows) ASSERT_TRUE(db->Delete(wo, alerts, row.key).ok());
+      const bool kinded = std::string(old_format) == "4";
+      ASSERT_TRUE(
+          db->Put(wo, alerts, kinded ? rows[0].key : rows[0].key.substr(1), rows[0].value).ok());
       ASSERT_TRUE(
           db->Put(wo, db->DefaultColumnFamily(), std::string(format::kFormatVersionKey), old_format)
               .ok());
@@ -243,12 +247,16 @@ TEST(StateViewTest, AFormat2Or3StoreGetsItsAlertsIndexRebuiltAndIsMarked4) {
       EXPECT_NE(log.error().message.find("rebuild"), std::string::npos) << log.error().message;
     }
     auto log = Open(dir.str(), 4);
-    EXPECT_EQ(version(*log), "4");
+    EXPECT_EQ(version(*log), "5");
     EXPECT_EQ(log->GetState(id)->funding_committed_pence(), 5);
-    const auto index = DumpCf(*log, format::kAlertsCf);
-    ASSERT_EQ(index.size(), 1u) << old_format;
-    EXPECT_EQ(index[0].first, rows[0].key);
-    EXPECT_EQ(index[0].second, rows[0].value);
+    auto index = DumpCf(*log, format::kAlertsCf);
+    ASSERT_EQ(index.size(), rows.size()) << old_format;
+    std::sort(rows.begin(), rows.end(),
+              [](const AlertRow& a, const AlertRow& b) { return a.key < b.key; });
+    for (size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_EQ(index[i].first, rows[i].key);
+      EXPECT_EQ(index[i].second, rows[i].value);
+    }
     auto v = log->Verify(std::nullopt, true);
     ASSERT_TRUE(v.has_value());
     EXPECT_EQ(v->views_ok, true) << v->views_message;
