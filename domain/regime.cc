@@ -3,6 +3,7 @@
 #include "domain/regime.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace contrack::domain {
 namespace {
@@ -59,6 +60,34 @@ std::string AwardMaxExtent(const v1::Award& a) {
 
 bool NoticeNamesModification(std::string_view notice_type) {
   return notice_type == kNoticeContractChange || notice_type == kNoticeModification;
+}
+
+bool NoticeReferenceIsUrl(std::string_view reference) {
+  auto starts_with = [&](std::string_view prefix) {
+    if (reference.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(reference[i])) != prefix[i]) return false;
+    }
+    return true;
+  };
+  size_t host = 0;
+  if (starts_with("https://")) {
+    host = 8;
+  } else if (starts_with("http://")) {
+    host = 7;
+  } else {
+    return false;
+  }
+  if (host >= reference.size() || reference[host] == '/' || reference[host] == '?' ||
+      reference[host] == '#') {
+    return false;
+  }
+  constexpr std::string_view kExcluded = "\"<>\\^`{|}";
+  for (const char c : reference) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || kExcluded.find(c) != std::string_view::npos) return false;
+  }
+  return true;
 }
 
 RegimeDecision RegimeOf(const v1::Award& a, const v1::Decision& decision) {

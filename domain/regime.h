@@ -58,6 +58,14 @@ inline constexpr std::array<std::string_view, 10> kNoticeTypes = {
 // (notice_published.discharges_event_id): contract_change_notice, modification_notice.
 bool NoticeNamesModification(std::string_view notice_type);
 
+// True when a notice's reference (notice_published.reference: "the notice's identifier or URL") is
+// an absolute http or https URL that may be published as a link: "http://" or "https://" (any
+// case) and a host, then only printable ASCII without spaces, quotes, angle brackets, backslashes
+// or the other characters RFC 3986 excludes. Any other reference (a notice number, or
+// "javascript:...") is text, never a link. Validation accepts both; this is the one rule that tells
+// them apart.
+bool NoticeReferenceIsUrl(std::string_view reference);
+
 // The regime an award puts a contract under, and how it was decided.
 struct RegimeDecision {
   std::string regime;  // kRegimePa2023, kRegimePcr2015, kRegimePsr2023 or kRegimeLocal

@@ -9,8 +9,11 @@ schema directory (default: this script's directory, tests/ocds/, where the OCDS 
 vendored; see its README.md). The package schemas refer to the release schema by its URL; it is
 loaded from the same directory, and any other remote reference is refused, so nothing is fetched
 from the network. Formats date-time and uri are checked. Beyond the schema, every release tag must
-be in releaseTag.csv, every tender.procurementMethod in method.csv and every contract status in
-contractStatus.csv.
+be in releaseTag.csv, every tender.procurementMethod in method.csv, every contract status in
+contractStatus.csv and every document's documentType in documentType.csv, or, when the package
+declares the UK extension (cabinetoffice/ocds_uk_extension, vendored in uk_extension/), in its
+codelists/+documentType.csv; a document's noticeType (a field of the UK extension) needs that
+declaration and must be a string.
 
 Exit status: 0 when every file is valid, 1 otherwise (each error printed with its file and path),
 2 on bad usage or missing schemas.
@@ -92,6 +95,46 @@ def make_validator(schema_dir, schema_name):
     return jsonschema.Draft4Validator(schema, resolver=resolver, format_checker=format_checker())
 
 
+UK_EXTENSION = 'cabinetoffice/ocds_uk_extension'
+
+
+def documents_of(release):
+    """(path, document) for every document of the release's planning, tender, awards, contracts
+    and contracts' implementation."""
+    def docs(where, obj):
+        if not isinstance(obj, dict):
+            return []
+        return [('%s/documents/%d' % (where, i), d)
+                for i, d in enumerate(obj.get('documents') or []) if isinstance(d, dict)]
+    out = docs('planning', release.get('planning')) + docs('tender', release.get('tender'))
+    for i, award in enumerate(release.get('awards') or []):
+        out += docs('awards/%d' % i, award)
+    for i, contract in enumerate(release.get('contracts') or []):
+        out += docs('contracts/%d' % i, contract)
+        if isinstance(contract, dict):
+            out += docs('contracts/%d/implementation' % i, contract.get('implementation'))
+    return out
+
+
+def document_errors(where, release, codes, declares_uk):
+    errors = []
+    allowed = codes['documentType'] | (codes['ukDocumentType'] if declares_uk else set())
+    for path, doc in documents_of(release):
+        kind = doc.get('documentType')
+        if kind is not None and kind not in allowed:
+            errors.append('%s id=%s %s: documentType %r is not in documentType.csv%s' %
+                          (where, release.get('id'), path, kind,
+                           ' or the UK extension' if declares_uk else ''))
+        if 'noticeType' in doc:
+            if not declares_uk:
+                errors.append('%s id=%s %s: noticeType needs the UK extension in "extensions"' %
+                              (where, release.get('id'), path))
+            elif doc['noticeType'] is not None and not isinstance(doc['noticeType'], str):
+                errors.append('%s id=%s %s: noticeType is not a string' %
+                              (where, release.get('id'), path))
+    return errors
+
+
 def codelist_errors(package, codes):
     releases = []
     for release in package.get('releases', []):
@@ -101,6 +144,7 @@ def codelist_errors(package, codes):
             releases.append(('records/%d/releases' % i, release))
         if 'compiledRelease' in record:
             releases.append(('records/%d/compiledRelease' % i, record['compiledRelease']))
+    declares_uk = any(UK_EXTENSION in str(e) for e in package.get('extensions') or [])
     errors = []
     for where, release in releases:
         if not isinstance(release, dict):
@@ -113,6 +157,7 @@ def codelist_errors(package, codes):
         if method is not None and method not in codes['method']:
             errors.append('%s id=%s: tender.procurementMethod %r is not in method.csv' %
                           (where, rid, method))
+        errors.extend(document_errors(where, release, codes, declares_uk))
         for contract in release.get('contracts') or []:
             status = contract.get('status')
             if status is not None and status not in codes['contractStatus']:
@@ -154,6 +199,10 @@ def main():
             'tag': load_codes(args.schema_dir, 'releaseTag.csv'),
             'method': load_codes(args.schema_dir, 'method.csv'),
             'contractStatus': load_codes(args.schema_dir, 'contractStatus.csv'),
+            'documentType': load_codes(args.schema_dir, 'documentType.csv'),
+            'ukDocumentType': load_codes(args.schema_dir,
+                                         os.path.join('uk_extension', 'codelists',
+                                                      '+documentType.csv')),
         }
         for kind in ('release-package-schema.json', 'record-package-schema.json'):
             make_validator(args.schema_dir, kind)

@@ -15,6 +15,7 @@
 
 #include "services/views/ocds_merge.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/views/ocds_test_util.h"
 
 namespace contrack::cli {
 extern const std::string_view kDemoJsonl;  // demo/demo.jsonl, embedded at build time
@@ -33,7 +34,6 @@ using testing::WriteFile;
 // The OCDS 1.1.5 schemas, codelists and ocds-merge fixtures are vendored in tests/ocds/ (its
 // README.md gives their provenance and licences); nothing outside the repository is read.
 
-fs::path OcdsDir() { return fs::path(CONTRACK_SOURCE_DIR) / "tests" / "ocds"; }
 fs::path FixturesDir() { return OcdsDir() / "ocds-merge-fixtures"; }
 
 json ReadJson(const fs::path& p) { return json::parse(ReadFile(p)); }
@@ -208,60 +208,6 @@ TEST(OcdsMergeTest, RefusesReleasesWithoutDateOrOcid) {
 
 // ---------------------------------------------------------------------------------------------
 // Contracts in a real event log.
-
-struct Contract {
-  v1::ContractState state;
-  std::vector<v1::EventRecord> events;
-};
-
-// Imports JSON lines into a fresh log in `dir` and reads back one contract.
-Contract Load(const TempDir& dir, const std::string& jsonl, const std::string& id) {
-  auto log = testing::OpenLog(dir.str());
-  EXPECT_NE(log, nullptr);
-  if (log == nullptr) return {};
-  auto stats = testing::ImportLines(*log, jsonl);
-  EXPECT_TRUE(stats.has_value()) << stats.error().ToString();
-  Contract c;
-  auto state = log->GetState(id);
-  EXPECT_TRUE(state.has_value()) << state.error().ToString();
-  if (state) c.state = *state;
-  auto events = log->ReadContract(id);
-  EXPECT_TRUE(events.has_value());
-  if (events) {
-    for (const auto& e : *events) c.events.push_back(e.record);
-  }
-  return c;
-}
-
-// One import line: `body` (an event body's JSON object) with contract_id and recorded_at.
-std::string Line(const std::string& id, const std::string& recorded_at, const std::string& body) {
-  return R"({"contract_id":")" + id + R"(","recorded_at":")" + recorded_at + R"(",)" +
-         body.substr(1) + "\n";
-}
-
-json Package(const Contract& c, bool record, const OcdsOptions& options = {}) {
-  auto text = record ? RecordPackage(c.state, c.events, options)
-                     : ReleasePackage(c.state, c.events, options);
-  EXPECT_TRUE(text.has_value()) << text.error().ToString();
-  return text ? json::parse(*text) : json();
-}
-
-std::vector<std::string> Tags(json& release) {
-  return release.at("tag").get<std::vector<std::string>>();
-}
-
-// Runs tests/ocds/validate_ocds.py on `files`; returns "" when every file is valid, else its
-// output.
-std::string ValidateWithPython(const std::vector<fs::path>& files, const TempDir& dir) {
-  const fs::path out = dir.path() / "validate.out";
-  std::string cmd = "/usr/bin/python3 '" + std::string(CONTRACK_SOURCE_DIR) +
-                    "/tests/ocds/validate_ocds.py' --schema-dir '" + OcdsDir().string() + "'";
-  for (const auto& f : files) cmd += " '" + f.string() + "'";
-  cmd += " > '" + out.string() + "' 2>&1";
-  const int status = std::system(cmd.c_str());
-  const std::string text = ReadFile(out);
-  return status == 0 ? "" : "exit status " + std::to_string(status) + ":\n" + text;
-}
 
 constexpr char kCri[] = "LCC-DIP-CRI-2015";
 constexpr char kExt1[] = "11111111-1111-4111-8111-000000000003";
