@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/alerts.h"
 #include "domain/codec.h"
 #include "domain/dates.h"
 #include "domain/lifecycle.h"
@@ -252,6 +253,13 @@ void Lifecycle(const uint8_t* data, size_t size) {
     }
     accepted.push_back(rec);
     const v1::ContractState& s = *next;
+    // The write path skips re-encoding the alerts entries when SameAlertEntries says so.
+    if (state && domain::SameAlertEntries(*state, s)) {
+      std::string a, b;
+      for (const auto& e : domain::AlertEntriesFor(*state)) a += e.SerializeAsString() + "|";
+      for (const auto& e : domain::AlertEntriesFor(s)) b += e.SerializeAsString() + "|";
+      if (a != b) Broken("SameAlertEntries holds but the alerts entries differ", accepted, s);
+    }
     if (s.version() != rec.version()) Broken("the version is not the event's", accepted, s);
     if (s.contract_id() != kContract) Broken("the state names another contract", accepted, s);
     if (!s.start_date().empty() && !s.current_end_date().empty() &&

@@ -342,5 +342,71 @@ TEST(AlertsTest, PublishAlertsAreTheUnpublishedObligationsOfTheWindow) {
   }
 }
 
+// SameAlertEntries over the fields the notice entries read, on a pa2023 contract with a
+// variation needing a change notice and a published details notice.
+TEST(AlertsTest, SameAlertEntriesAgreesOnTheNoticeFacts) {
+  std::vector<v1::EventRecord> events;
+  for (
+      const char* b :
+      {kPaAward,
+       R"({"notice_published":{"notice_type":"contract_details_notice","reference":"n","published_on":"2025-06-20"}})",
+       R"({"effective_date":"2025-11-01","variation":{"description":"v","value_delta_pence":7200000}})"}) {
+    events.push_back(Record("C-1", events.size() + 1, b));
+  }
+  auto replayed = Replay(events, Rules{});
+  ASSERT_TRUE(replayed.has_value()) << replayed.error().ToString();
+  const v1::ContractState base = *replayed;
+  ASSERT_EQ(base.modifications_size(), 1);
+  ASSERT_EQ(base.notices_size(), 1);
+  auto entries = [](const v1::ContractState& x) {
+    std::string out;
+    for (const auto& e : AlertEntriesFor(x)) out += e.SerializeAsString() + "|";
+    return out;
+  };
+  using Change = std::function<void(v1::ContractState*)>;
+  const std::vector<std::pair<std::string, Change>> changes = {
+      {"regime", [](auto* x) { x->set_procurement_regime("pcr2015"); }},
+      {"local", [](auto* x) { x->set_procurement_regime("local"); }},
+      {"exemption", [](auto* x) { x->set_exemption("Schedule 2 para 1"); }},
+      {"below threshold", [](auto* x) { x->set_above_threshold(false); }},
+      {"light_touch", [](auto* x) { x->set_light_touch(true); }},
+      {"entered_into_date", [](auto* x) { x->set_entered_into_date("2025-06-09"); }},
+      {"kpis over 5m",
+       [](auto* x) {
+         x->set_kpis(true);
+         x->set_whole_life_value_pence(600000000);
+       }},
+      {"whole life over 5m", [](auto* x) { x->set_whole_life_value_pence(600000000); }},
+      {"modification notice", [](auto* x) { x->mutable_modifications(0)->clear_notice_type(); }},
+      {"modification date",
+       [](auto* x) { x->mutable_modifications(0)->set_effective_date("2025-12-01"); }},
+      {"no modification", [](auto* x) { x->clear_modifications(); }},
+      {"notice discharges another event",
+       [](auto* x) {
+         x->mutable_notices(0)->set_discharges_event_id("00000000-0000-4000-8000-000000000003");
+       }},
+      {"notice type",
+       [](auto* x) { x->mutable_notices(0)->set_notice_type("contract_award_notice"); }},
+      {"no notice", [](auto* x) { x->clear_notices(); }},
+      {"expired",
+       [](auto* x) {
+         x->set_status("expired");
+         x->set_expiry_date("2026-05-31");
+       }},
+      {"notice reference (not in the entries)",
+       [](auto* x) { x->mutable_notices(0)->set_reference("other"); }},
+  };
+  int differing = 0;
+  for (const auto& [what, change] : changes) {
+    v1::ContractState changed = base;
+    change(&changed);
+    const bool same = entries(base) == entries(changed);
+    differing += !same;
+    EXPECT_EQ(SameAlertEntries(base, changed), same) << what;
+    EXPECT_EQ(SameAlertEntries(changed, base), same) << what;
+  }
+  EXPECT_GE(differing, 12);
+}
+
 }  // namespace
 }  // namespace contrack::domain
