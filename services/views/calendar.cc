@@ -218,6 +218,26 @@ Result<void> AddEvent(icalcomponent* calendar, const Item& it, const icaltimetyp
   return {};
 }
 
+// libical 3.0 folds a property line with its CRLF counted in: when the last piece is exactly 75
+// octets with no space, ';' or ':' in it, the fold lands between the CR and the LF, writing
+// "\r" "\r\n " "\n" (a UID line always: "UID:" + 73 octets). Unfolded, that is the CRLF it
+// should have been; clients that split lines on CRLF first see a stray CR and a bare LF. No value
+// holds a raw CR or LF (libical escapes text; URLs are checked and percent-encoded), so the
+// sequence means only this.
+std::string RepairFolds(std::string_view ics) {
+  static constexpr std::string_view kBroken = "\r\r\n \n";
+  std::string out;
+  out.reserve(ics.size());
+  for (size_t at = 0;;) {
+    const size_t hit = ics.find(kBroken, at);
+    out.append(ics.substr(at, hit - at));
+    if (hit == std::string_view::npos) break;
+    out += "\r\n";
+    at = hit + kBroken.size();
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> ParsePublicUrl(std::string_view url, std::string_view flag) {
@@ -314,8 +334,12 @@ Result<std::string> CalendarIcs(std::span<const v1::Alert> decisions,
   Component calendar(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
   if (!calendar) return std::unexpected(LibicalFailed("make a VCALENDAR"));
   icalcomponent* cal = calendar.get();
-  const std::string name =
+  std::string name =
       o.authority.empty() ? "contrack deadlines" : "contrack deadlines: " + o.authority;
+  // The authority is the caller's text: no control character reaches the header.
+  for (char& c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
   const Result<void> header[] = {
       Add(cal, icalproperty_new_prodid("-//contrack//deadlines calendar//EN"), "PRODID"),
       Add(cal, icalproperty_new_version("2.0"), "VERSION"),
@@ -340,7 +364,7 @@ Result<std::string> CalendarIcs(std::span<const v1::Alert> decisions,
   // libical keeps the temporary buffers of its non-reentrant calls in a per-thread ring.
   icalmemory_free_ring();
   if (!text) return std::unexpected(LibicalFailed("write the calendar"));
-  return std::string(text.get());
+  return RepairFolds(text.get());
 }
 
 }  // namespace contrack::views

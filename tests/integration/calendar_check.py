@@ -43,7 +43,11 @@ def kind_of(description):
 def read(path, public_url):
     with open(path, "rb") as f:
         raw = f.read()
+    if not raw.endswith(b"\r\n"):
+        fail("%s: does not end with CRLF" % path)
     for line in raw.split(b"\r\n"):
+        if b"\r" in line or b"\n" in line:
+            fail("%s: a stray CR or LF (every line ends CRLF): %r" % (path, line))
         if len(line) > 75:
             fail("%s: a line of %d octets (RFC 5545 folds at 75): %r" % (path, len(line), line))
     cal = icalendar.Calendar.from_ical(raw)
