@@ -262,6 +262,12 @@ int main(int argc, char** argv) {
       public_url = std::string(tls ? "https" : "http") + "://" +
                    (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
                    std::to_string(bound->port());
+      if (address.is_unspecified()) {
+        spdlog::warn(
+            "the calendar links contract pages under {}, an address no browser reaches; set "
+            "--public-url to the address users open",
+            public_url);
+      }
     }
     routes.set_public_url(public_url);
 
