@@ -17,6 +17,7 @@
 #include "services/api/api.h"
 #include "services/api/auth.h"
 #include "services/api/server.h"
+#include "services/views/calendar.h"
 #include "storage/backup_archive.h"
 #include "storage/event_log.h"
 
@@ -112,6 +113,11 @@ int main(int argc, char** argv) {
                  "grow the write-ahead log this much at a time into zeros written ahead, so a "
                  "synced append writes no file metadata; 0: grow it with every append")
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 20));
+  std::string public_url;
+  app.add_option("--public-url", public_url,
+                 "the web interface's address as users reach it (http or https, no query or "
+                 "fragment), for the calendar's links to contract pages; default: the scheme and "
+                 "address contrackd serves");
   app.add_option("--ocid-prefix", ocds.ocid_prefix, "OCDS ocid prefix (register one with OCP)");
   app.add_option("--ocds-publisher", ocds.publisher_name, "OCDS publisher name");
   app.add_option("--tls-cert", tls_cert,
@@ -195,6 +201,11 @@ int main(int argc, char** argv) {
         "session cookies cross the network in clear",
         listen);
   }
+  if (!public_url.empty()) {
+    auto parsed = views::ParsePublicUrl(public_url, "--public-url");
+    if (!parsed) return Fatal(parsed.error().message);
+    public_url = *parsed;
+  }
   sessions.idle = std::chrono::seconds(session_idle_seconds);
   sessions.absolute = std::chrono::seconds(session_max_seconds);
 
@@ -246,6 +257,19 @@ int main(int argc, char** argv) {
     api::Server server(ioc, routes, server_options);
     auto bound = server.Listen(endpoint);
     if (!bound) return Fatal(bound.error().message);
+    if (public_url.empty()) {
+      const auto address = bound->address();
+      public_url = std::string(tls ? "https" : "http") + "://" +
+                   (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+                   std::to_string(bound->port());
+      if (address.is_unspecified()) {
+        spdlog::warn(
+            "the calendar links contract pages under {}, an address no browser reaches; set "
+            "--public-url to the address users open",
+            public_url);
+      }
+    }
+    routes.set_public_url(public_url);
 
     api::net::signal_set stop_signals(ioc, SIGINT, SIGTERM);
     stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {

@@ -11,6 +11,8 @@
 
 #include "domain/codec.h"
 #include "domain/england_time.h"
+#include "services/views/calendar.h"
+#include "tools/cli/calendar.h"
 #include "tools/cli/event_commands.h"
 #include "tools/cli/obligations.h"
 #include "tools/cli/offline.h"
@@ -147,6 +149,20 @@ int main(int argc, char** argv) {
   obligations->add_option("--known-at", known_at, "events recorded by this RFC 3339 time");
   csv_flag(obligations, json_flag(obligations));
 
+  int calendar_months = storage::kDefaultCalendarMonths;
+  std::string out_file, public_url;
+  auto* calendar = app.add_subcommand(
+      "calendar", "decisions and notices due, as an iCalendar (.ics) file for a calendar");
+  calendar->add_option("--authority", authority, "one authority only (lead or participant)");
+  calendar
+      ->add_option("--months", calendar_months,
+                   "calendar months, this month the first (1-120, default 12)")
+      ->check(CLI::Range(1, storage::kMaxCalendarMonths));
+  calendar->add_option("--out", out_file, "write the .ics to FILE (replaced whole), not stdout");
+  auto* public_url_option = calendar->add_option(
+      "--public-url", public_url,
+      "offline: the web interface's address the events link to (default http://127.0.0.1:8080)");
+
   std::string backup_dir;
   auto* backup = app.add_subcommand(
       "backup",
@@ -228,6 +244,12 @@ int main(int argc, char** argv) {
                                     : json ? cli::ObligationsFormat::kJson
                                            : cli::ObligationsFormat::kTable);
     }
+    if (*calendar) {
+      if (public_url_option->count() > 0) {
+        return Usage("--public-url is for offline mode; the service links to its own --public-url");
+      }
+      return cli::RemoteCalendar(r, authority, calendar_months, out_file);
+    }
     if (*ocds) return cli::RemoteOcds(r, id, ocds_record);
     if (*backup) return cli::RemoteBackup(r, backup_dir);
     if (append) return cli::RemoteRecord(r, id, *append);
@@ -251,6 +273,13 @@ int main(int argc, char** argv) {
     known_at_time = *t;
   }
   if (*restore) return cli::CmdRestore(backup_dir, data_dir, out, err);
+  if (*calendar) {
+    auto parsed = views::ParsePublicUrl(
+        public_url.empty() ? std::string(cli::kDefaultCalendarPublicUrl) : public_url,
+        "--public-url");
+    if (!parsed) return Usage(parsed.error().message);
+    public_url = *parsed;
+  }
   storage::Options options;
   options.path = data_dir;
   options.rules.key_decision_threshold_pence = threshold;
@@ -293,6 +322,10 @@ int main(int argc, char** argv) {
                                : json ? cli::ObligationsFormat::kJson
                                       : cli::ObligationsFormat::kTable,
                                out, err);
+  }
+  if (*calendar) {
+    storage::DeadlinesQuery q{domain::TodayInEngland(), calendar_months, authority};
+    return cli::CmdCalendar(l, q, public_url, out_file, out, err);
   }
   if (*ocds) return cli::CmdOcds(l, id, ocds_record, ocds_options, out, err);
   if (*backup) return cli::CmdBackup(l, backup_dir, out, err);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs contrack's build and test dependencies from Debian's packages when missing. The browser
 # tests (tests/browser/) use chromium, chromium-driver and python3-selenium; openssl makes their
-# test certificates.
+# test certificates. libical-dev writes the deadlines calendar; python3-icalendar reads it back in
+# the calendar tests.
 set -euo pipefail
 
 PACKAGES=(
@@ -9,7 +10,7 @@ PACKAGES=(
   librocksdb-dev libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev libboost-dev libboost-system-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libgoogle-perftools-dev
+  nlohmann-json3-dev libgoogle-perftools-dev libical-dev python3-icalendar
   clang-format curl python3 python3-jsonschema
   clang-16 libclang-rt-16-dev
   openssl chromium chromium-driver python3-selenium

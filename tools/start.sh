@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, create the data directory with the demo data set
-# (reused when it exists), make bearer tokens for an officer, an auditor and an admin (reused when
-# the tokens file exists), print them with curl examples, and run contrackd in the foreground on
+# (reused when it exists), make bearer tokens for an officer, an auditor and an admin and a calendar
+# token for the officer (reused when the tokens file exists), print them with curl examples and the
+# officer's calendar subscription address, and run contrackd in the foreground on
 # 127.0.0.1:8080 until Ctrl-C. The web interface is served at the same address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ if [[ ! -f "$TOKENS" ]]; then
     umask 077
     cat >"$TOKENS" <<JSON
 {"tokens":[
- {"token":"officer-$(random_token)","principal":"leeds-officer","role":"officer","authorities":["Leeds City Council"]},
+ {"token":"officer-$(random_token)","principal":"leeds-officer","role":"officer","authorities":["Leeds City Council"],"calendar_token":"calendar-$(random_token)"},
  {"token":"auditor-$(random_token)","principal":"internal-audit","role":"auditor"},
  {"token":"admin-$(random_token)","principal":"operator","role":"admin","authorities":["*"]}
 ]}
@@ -33,7 +34,13 @@ token_of() { python3 -c 'import json,sys; print(next(t["token"] for t in json.lo
 OFFICER=$(token_of officer)
 AUDITOR=$(token_of auditor)
 ADMIN=$(token_of admin)
+CALENDAR=$(python3 -c 'import json,sys; print(next(t.get("calendar_token","") for t in json.load(open(sys.argv[1]))["tokens"] if t["role"]=="officer"))' "$TOKENS")
 URL="http://$LISTEN"
+if [[ -n "$CALENDAR" ]]; then
+  CALENDAR_LINE="  $URL/v1/calendar.ics?token=$CALENDAR"
+else
+  CALENDAR_LINE="  (add a \"calendar_token\" to the officer's entry in $TOKENS, then restart or send SIGHUP)"
+fi
 
 cat <<TXT
 
@@ -61,8 +68,15 @@ Try, in another terminal:
     -d '{"events":[{"effective_date":"2016-09-01","extension":{"new_end_date":"2017-03-31"}}]}' \
     $URL/v1/contracts/LCC-DIP-CRI-2015/events
 
+  # the officer's deadlines as an iCalendar file (decisions and notices due, next 12 months):
+  curl -s -H "Authorization: Bearer $OFFICER" "$URL/v1/calendar.ics?months=12"
+
   # the CLI speaks to the service too:
   ./build/contrack --url $URL --token $AUDITOR history LCC-DIP-CRI-2015
+
+Calendar subscription for the officer (Outlook: Add calendar > Subscribe from web; any calendar
+that subscribes to an address; the calendar token in it reads this calendar only):
+$CALENDAR_LINE
 
 Stop with Ctrl-C (in-flight requests finish, the store closes cleanly).
 TXT

@@ -17,7 +17,7 @@
 #include "services/api/params.h"
 #include "services/api/wire.h"
 #include "services/views/reports.h"
-#include "storage/backup_archive.h"
+#include "storage/deadlines.h"
 
 namespace contrack::api {
 namespace {
@@ -123,6 +123,8 @@ struct Api::Route {
   RunOn run_on;
   void (*handler)(Api& api, Ctx& c, Done done);
   std::string (*refusal)(const Principal& p) = nullptr;
+  // Also admits a calendar token in the `token` query parameter (read-only routes only).
+  bool calendar_token = false;
 };
 
 namespace {
@@ -206,6 +208,9 @@ const std::vector<Api::Route>& Api::Routes() {
        [](Api& a, Ctx& c, Done done) { done(a.Funding(c)); }},
       {V::get, "/v1/obligations", Role::kOfficer, RunOn::kWorkerPool,
        [](Api& a, Ctx& c, Done done) { done(a.Obligations(*c.principal, c.query)); }},
+      // Calendar clients cannot send headers: a calendar token in ?token= is admitted here only.
+      {V::get, "/v1/calendar.ics", Role::kOfficer, RunOn::kWorkerPool,
+       [](Api& a, Ctx& c, Done done) { done(a.Calendar(c)); }, nullptr, true},
       {V::get, "/v1/ocds/{id}", Role::kOfficer, RunOn::kIoThread,
        [](Api& a, Ctx& c, Done done) { done(a.Ocds(c, c.segments[2])); }},
       {V::get, "/v1/admin/backup", Role::kAdmin, RunOn::kIoThread,  // Backup posts to the pool
@@ -222,6 +227,7 @@ std::string Api::SessionCookieName(bool secure) {
 }
 
 std::variant<Principal, Response> Api::Admit(const Route& route, const Request& req,
+                                             const std::map<std::string, std::string>& query,
                                              std::optional<WebSession>* session) const {
   auto unauthorized = [&req](std::string message, bool clear_cookie) {
     Response r = Error(ErrorCode::kUnauthorized, std::move(message));
@@ -229,6 +235,27 @@ std::variant<Principal, Response> Api::Admit(const Route& route, const Request& 
     if (clear_cookie) r.headers.emplace_back("Set-Cookie", ClearSessionCookie(req.secure));
     return r;
   };
+  // A token in the URL is a calendar token, for the calendar only: URLs are kept in histories,
+  // proxies' logs and calendar settings, so no bearer token is ever taken from one. Messages
+  // never quote the token.
+  if (auto t = query.find("token"); t != query.end()) {
+    if (!route.calendar_token) {
+      return unauthorized(
+          "a token in the URL (?token=) is accepted only by GET /v1/calendar.ics, and only a "
+          "calendar token; send the bearer token in the Authorization header",
+          false);
+    }
+    if (!req.authorization.empty()) {
+      return Error(kInvalidArgument,
+                   "token: give a calendar token in the URL or a bearer token in the "
+                   "Authorization header, not both");
+    }
+    if (auto p = tokens_.FindCalendar(t->second)) return *std::move(p);
+    return unauthorized(
+        "token: not a valid calendar token (removed, mistyped, or a bearer token, which is never "
+        "accepted in a URL)",
+        false);
+  }
   std::optional<Principal> p;
   std::optional<std::string> sid;
   // The Authorization header wins: a cookie is looked at only without one.
@@ -294,7 +321,7 @@ std::optional<std::variant<StreamStart, Response>> Api::MatchStream(const Reques
     return std::variant<StreamStart, Response>(std::move(r));
   };
   std::optional<WebSession> session;
-  auto who = Admit(*feed, req, &session);
+  auto who = Admit(*feed, req, query, &session);
   if (auto* refused = std::get_if<Response>(&who)) return finish(std::move(*refused));
   const Principal& p = std::get<Principal>(who);
   auto after = ParseUint(query, "after", 0, kMaxAfter);
@@ -338,7 +365,7 @@ void Api::Dispatch(std::shared_ptr<Ctx> cp, Done done) {
     return reply(std::move(r));
   }
   if (route->minimum) {
-    auto who = Admit(*route, c.req, &c.session);
+    auto who = Admit(*route, c.req, c.query, &c.session);
     if (auto* refused = std::get_if<Response>(&who)) return reply(std::move(*refused));
     c.principal = std::get<Principal>(std::move(who));
   }
@@ -429,26 +456,16 @@ Response Api::Alerts(Ctx& c) {
   if (!within) return ErrorResponse(within.error());
   auto months = ParseUint(c.query, "months", 0, INT_MAX);
   if (!months) return ErrorResponse(months.error());
-  const std::string authority = c.query.contains("authority") ? c.query["authority"] : "";
-  if (!authority.empty() && !c.principal->MayRead(authority)) {
-    return ErrorResponse(ReadForbidden(*c.principal, authority));
-  }
   storage::AlertsQuery q;
   q.today = domain::TodayInEngland();
   q.as_of = bounds->as_of.value_or(*q.today);
   q.within_days = static_cast<int>(*within);
   q.months = static_cast<int>(*months);
-  q.authority = authority;
+  q.authority = c.query.contains("authority") ? c.query["authority"] : "";
   q.known_at = bounds->known_at;
-  auto r = log_.Alerts(q);
+  // The authority and each alert are checked against the principal inside the query.
+  auto r = storage::ReadableAlerts(log_, *c.principal, q);
   if (!r) return ErrorResponse(r.error());
-  // A joint contract's alerts are read by the officers of its lead and of each participant.
-  const Principal& p = *c.principal;
-  std::erase_if(r->alerts, [&](const v1::Alert& a) {
-    return !p.MayRead(a.authority()) &&
-           std::none_of(a.participants().begin(), a.participants().end(),
-                        [&](const std::string& x) { return p.Covers(x); });
-  });
   return Json(200, wire::ToAlertsResponse(q, std::move(*r)));
 }
 
@@ -507,64 +524,6 @@ Response Api::Ocds(Ctx& c, const std::string& id) {
   Response r;
   r.body = std::move(*package);
   return r;
-}
-
-namespace {
-
-constexpr size_t kBackupPieceBytes = 256u << 10;
-
-// A BackupArchive read out on the worker pool, one piece per Next.
-class ArchiveStream : public BodyStream, public std::enable_shared_from_this<ArchiveStream> {
- public:
-  ArchiveStream(std::unique_ptr<storage::BackupArchive> archive, net::any_io_executor blocking)
-      : archive_(std::move(archive)), blocking_(std::move(blocking)) {}
-
-  uint64_t size() const override { return archive_->size(); }
-
-  void Next(PieceDone done) override {
-    auto work = net::prefer(blocking_, net::execution::outstanding_work.tracked);
-    net::post(work, [self = shared_from_this(), done = std::move(done)] {
-      std::string piece;
-      auto r = self->archive_->Read(kBackupPieceBytes, &piece);
-      if (!r) {
-        spdlog::error("backup: reading the checkpoint failed: {}", r.error().message);
-        return done(std::unexpected(r.error()));
-      }
-      done(std::move(piece));
-    });
-  }
-
- private:
-  std::unique_ptr<storage::BackupArchive> archive_;
-  net::any_io_executor blocking_;
-};
-
-}  // namespace
-
-void Api::Backup(Ctx& c, Done done) {
-  net::post(blocking_, [this, who = c.principal->name, done = std::move(done)]() mutable {
-    auto archive = storage::BackupArchive::Create(log_);
-    if (!archive) {
-      // The details name server paths: they go to the log, not to the client.
-      spdlog::error("backup for {} failed: {}", who, archive.error().ToString());
-      const bool full = archive.error().code == kStorageFull;
-      return done(Error(full ? kStorageFull : kIoError,
-                        full ? "the backup could not be written: no space left on the server"
-                             : "the backup could not be written: a storage error on the server "
-                               "(its log has the details)"));
-    }
-    const storage::Head head = (*archive)->head();
-    spdlog::info("backup for {}: streaming {} bytes holding the head {}:{}", who,
-                 (*archive)->size(), head.sequence, head.hash);
-    Response r;
-    r.content_type = "application/x-tar";
-    r.headers.emplace_back("X-Contrack-Head", std::to_string(head.sequence) + ":" + head.hash);
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"contrack-backup-" +
-                                                      std::to_string(head.sequence) + ".tar\"");
-    r.headers.emplace_back("Cache-Control", "no-store");
-    r.stream = std::make_shared<ArchiveStream>(std::move(*archive), blocking_);
-    done(std::move(r));
-  });
 }
 
 Response Api::Funding(Ctx& c) {

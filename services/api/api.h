@@ -91,6 +91,11 @@ class Api {
   // Returns nullopt for every other request.
   std::optional<std::variant<StreamStart, Response>> MatchStream(const Request& req);
 
+  // The web interface's base address, as views::ParsePublicUrl returns it (contrackd
+  // --public-url): the calendar's links to contract pages; set before serving.
+  void set_public_url(std::string url) { public_url_ = std::move(url); }
+  static constexpr char kDefaultPublicUrl[] = "http://127.0.0.1:8080";
+
   // The OCDS ocid prefix and publisher; set before serving.
   void set_ocds_options(views::OcdsOptions o) { ocds_ = std::move(o); }
   // How many contracts' rendered state bodies GET /v1/contracts/{id} keeps (StateJsonCache;
@@ -121,8 +126,11 @@ class Api {
   static const std::vector<Route>& Routes();
   // The principal of the request's bearer token or, with no Authorization header, of its session
   // cookie (`*session` is then set; a state-changing request must carry the session's CSRF
-  // token), when it may call `route`; or the 401 or 403 to answer.
+  // token), when it may call `route`; or the 401 or 403 to answer. A `token` query parameter is
+  // a calendar token, taken only by the routes that accept one (GET /v1/calendar.ics) and
+  // refused (401) by every other.
   std::variant<Principal, Response> Admit(const Route& route, const Request& req,
+                                          const std::map<std::string, std::string>& query,
                                           std::optional<WebSession>* session) const;
   void Dispatch(std::shared_ptr<Ctx> c, Done done);
   void Append(Ctx& c, const std::string& id, Done done);
@@ -137,6 +145,8 @@ class Api {
   Response Ocds(Ctx& c, const std::string& id);
   // GET /v1/obligations (obligations_route.cc): authority, overdue, as_of, known_at.
   Response Obligations(const Principal& p, const std::map<std::string, std::string>& query);
+  // GET /v1/calendar.ics (calendar_route.cc): authority, months; an iCalendar feed.
+  Response Calendar(Ctx& c);
   void Backup(Ctx& c, Done done);
   // The states a report covers: `authority` filter, officer scoping, as_of replay.
   Result<std::vector<v1::ContractState>> ReportStates(Ctx& c, std::optional<Date> as_of);
@@ -152,6 +162,7 @@ class Api {
   FeedHub& hub_;
   net::any_io_executor blocking_;
   views::OcdsOptions ocds_;
+  std::string public_url_ = kDefaultPublicUrl;
   std::unique_ptr<StateJsonCache> state_json_ =
       std::make_unique<StateJsonCache>(kDefaultStateJsonCacheEntries);
   std::unique_ptr<SessionStore> sessions_ = std::make_unique<SessionStore>(SessionOptions{});

@@ -21,6 +21,8 @@
 namespace contrack::api {
 namespace {
 
+constexpr size_t kMinTokenLength = 16;
+
 std::string Sha256(const std::string& s) {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
@@ -88,11 +90,25 @@ Result<std::vector<TokenStore::Entry>> TokenStore::Read(const std::string& path)
   for (int i = 0; i < file->tokens_size(); ++i) {
     const auto& t = file->tokens(i);
     const std::string where = "tokens file " + path + ": tokens[" + std::to_string(i) + "]";
-    if (t.token().size() < 16)
+    if (t.token().size() < kMinTokenLength)
       return Fail(kInvalidArgument, where + ".token is under 16 characters");
     if (t.principal().empty()) return Fail(kInvalidArgument, where + ".principal is required");
-    if (!seen.insert(t.token()).second) return Fail(kInvalidArgument, where + ".token is repeated");
+    // One set for both kinds: a calendar token never equals a bearer token, so it can never be
+    // taken for one, nor one principal's for another's.
+    if (!seen.insert(t.token()).second) {
+      return Fail(kInvalidArgument, where + ".token is repeated (as a token or a calendar_token)");
+    }
     Entry e;
+    if (!t.calendar_token().empty()) {
+      if (t.calendar_token().size() < kMinTokenLength) {
+        return Fail(kInvalidArgument, where + ".calendar_token is under 16 characters");
+      }
+      if (!seen.insert(t.calendar_token()).second) {
+        return Fail(kInvalidArgument,
+                    where + ".calendar_token is repeated (as a token or a calendar_token)");
+      }
+      e.calendar_digest = Sha256(t.calendar_token());
+    }
     e.digest = Sha256(t.token());
     e.principal.name = t.principal();
     if (t.role() == "officer") {
@@ -138,6 +154,14 @@ std::optional<Principal> TokenStore::Find(const std::string& token) const {
 }
 
 std::optional<Principal> TokenStore::FindDigest(const std::string& digest) const {
+  return Match(digest, false);
+}
+
+std::optional<Principal> TokenStore::FindCalendar(const std::string& token) const {
+  return Match(Sha256(token), true);
+}
+
+std::optional<Principal> TokenStore::Match(const std::string& digest, bool calendar) const {
   std::shared_ptr<const std::vector<Entry>> entries;
   {
     std::lock_guard l(mu_);
@@ -145,9 +169,13 @@ std::optional<Principal> TokenStore::FindDigest(const std::string& digest) const
   }
   if (digest.size() != SHA256_DIGEST_LENGTH) return std::nullopt;
   std::optional<Principal> found;
-  // Compare against every entry so the time taken does not depend on which one matches.
+  // Compare against every entry so the time taken does not depend on which one matches. An entry
+  // without a calendar token is compared against zeros, which no SHA-256 digest is known to be.
+  static const std::string kNone(SHA256_DIGEST_LENGTH, '\0');
   for (const auto& e : *entries) {
-    if (CRYPTO_memcmp(e.digest.data(), digest.data(), digest.size()) == 0) found = e.principal;
+    const std::string& mine =
+        calendar ? (e.calendar_digest.empty() ? kNone : e.calendar_digest) : e.digest;
+    if (CRYPTO_memcmp(mine.data(), digest.data(), digest.size()) == 0) found = e.principal;
   }
   return found;
 }

@@ -8,6 +8,7 @@
 #include "domain/codec.h"
 #include "storage/backup_archive.h"
 #include "storage/event_log.h"
+#include "tools/cli/calendar.h"
 #include "tools/cli/render.h"
 
 namespace contrack::cli {
@@ -182,6 +183,14 @@ int RemoteRegister(Remote& r, const std::string& authority, const std::string& a
   if (resp.status != 200) return Failed(r, resp);
   r.out << resp.body;
   return 0;
+}
+
+int RemoteCalendar(Remote& r, const std::string& authority, int months,
+                   const std::string& out_file) {
+  auto resp = r.client.Get("/v1/calendar.ics" +
+                           Query({{"authority", authority}, {"months", std::to_string(months)}}));
+  if (resp.status != 200) return Failed(r, resp);
+  return WriteOutput(resp.body, out_file, r.out, r.err);
 }
 
 int RemoteBackup(Remote& r, const std::string& dir) {
