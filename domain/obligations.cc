@@ -25,17 +25,24 @@ bool PaDuties(const v1::ContractState& s) {
          !(s.has_above_threshold() && !s.above_threshold());
 }
 
-// PCR 2015 governs the procurement: a pcr2015 contract whose procurement began when the
-// Regulations were in force (a stated regime carries no start date and is taken as said).
+// PCR 2015 governs the award: a pcr2015 contract whose procurement began when the Regulations
+// were in force (reg. 118(1); a stated regime carries no start date and is taken as said).
 bool PcrInForce(const v1::ContractState& s) {
   return s.procurement_regime() == kRegimePcr2015 &&
          (s.procurement_started_on().empty() || D(s.procurement_started_on()) >= kPcr2015InForce);
 }
 
-// PCR 2015 Part 2's notice duties apply: a pcr2015 contract not known to be below the threshold.
-bool PcrDuties(const v1::ContractState& s) {
-  return PcrInForce(s) && !(s.has_above_threshold() && !s.above_threshold());
+// A pcr2015 contract not known to be below the threshold: its modifications fall under reg. 72
+// whenever it was procured (reg. 118(5A)-(5D) bring contracts entered into before 26 February 2015
+// under it).
+bool PcrModificationDuties(const v1::ContractState& s) {
+  return s.procurement_regime() == kRegimePcr2015 &&
+         !(s.has_above_threshold() && !s.above_threshold());
 }
+
+// PCR 2015 Part 2's award notice duties apply: procured under it, not known to be below the
+// threshold.
+bool PcrDuties(const v1::ContractState& s) { return PcrInForce(s) && PcrModificationDuties(s); }
 
 std::string Percent(__int128 part, __int128 whole) {
   if (whole <= 0) return "?";
@@ -196,11 +203,11 @@ void AddPa2023(Builder& b, const v1::ContractState& s, const std::optional<End>&
 void AddPcr2015(Builder& b, const v1::ContractState& s) {
   const Date entered = D(s.entered_into_date());
   const std::string& award = s.award_event_id();
-  if (PcrDuties(s)) {
-    if (s.procedure() != "framework_call_off") {
-      b.Add(kNoticeContractAward, "PCR 2015 reg. 50(1)", award, "award", entered + days{30}, false,
-            "not later than 30 days after the award (" + s.entered_into_date() + ")");
-    }
+  if (PcrDuties(s) && s.procedure() != "framework_call_off") {
+    b.Add(kNoticeContractAward, "PCR 2015 reg. 50(1)", award, "award", entered + days{30}, false,
+          "not later than 30 days after the award (" + s.entered_into_date() + ")");
+  }
+  if (PcrModificationDuties(s)) {
     for (const auto& m : s.modifications()) {
       if (m.notice_type() != kNoticeModification) continue;
       b.Add(kNoticeModification, "PCR 2015 reg. 72(1)(b)/(c), 72(3)", m.event_id(), "variation",
@@ -208,6 +215,7 @@ void AddPcr2015(Builder& b, const v1::ContractState& s) {
             "reg. 72(3) gives no period; contrack allows 30 days after the modification");
     }
   }
+  if (!PcrInForce(s)) return;  // procured under the 2006 Regulations: no Contracts Finder duty
   const auto value = EstimatedValue(s);
   if (!value || *value > kContractsFinderPence) {
     const bool below = s.has_above_threshold() && !s.above_threshold();
@@ -376,8 +384,7 @@ v1::ModificationRecord ModificationOf(const v1::ContractState& before, const v1:
     }
     return m;
   }
-  if (before.procurement_regime() == kRegimePcr2015 && PcrDuties(before) &&
-      NamesReg72bc(v.legal_basis())) {
+  if (PcrModificationDuties(before) && NamesReg72bc(v.legal_basis())) {
     m.set_notice_type(kNoticeModification);
     m.set_reason("a modification under reg. 72(1)(b) or (c)");
   }
@@ -433,7 +440,7 @@ std::vector<v1::Obligation> ObligationsOf(std::span<const v1::EventRecord> event
   if (regime == kRegimePa2023) {
     if (PaDuties(s)) AddPa2023(b, s, EndOf(events, s, as_of), as_of);
   } else if (regime == kRegimePcr2015) {
-    if (PcrInForce(s)) AddPcr2015(b, s);
+    AddPcr2015(b, s);
   } else if (regime == kRegimePsr2023) {
     AddPsr2023(b, s);
   }

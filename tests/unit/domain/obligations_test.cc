@@ -473,9 +473,10 @@ TEST(Pcr2015Test, BelowThresholdOnlyContractsFinderOverTwentyFiveThousand) {
   EXPECT_TRUE(OfType(call_off.On("2024-06-01"), kNoticeContractAward).empty());
 }
 
-// PCR 2015 applies to procurements begun from 26 February 2015 (reg. 118); one begun on the 25th
-// stays under the 2006 Regulations, whose notices contrack does not derive.
-TEST(Pcr2015Test, ProcurementsBegunBeforeTheRegulationsOweNone) {
+// PCR 2015 applies to procurements begun from 26 February 2015 (reg. 118(1)); one begun on the
+// 25th stays under the 2006 Regulations, whose award notices contrack does not derive; its
+// modifications are under reg. 72 all the same.
+TEST(Pcr2015Test, ProcurementsBegunBeforeTheRegulationsOweOnlyModificationNotices) {
   auto award = [](const std::string& began) {
     return R"({"decision":{"date":"2015-03-10"},"award":{"authority":"A","title":"t","supplier":{"name":"S"},"start_date":"2015-04-01","end_date":"2016-03-31","value_pence":50000000,"procurement_started_on":")" +
            began + "\"}}";
@@ -484,9 +485,12 @@ TEST(Pcr2015Test, ProcurementsBegunBeforeTheRegulationsOweNone) {
   before.MustAdd(award("2015-02-25"));
   EXPECT_EQ(before.state.procurement_regime(), "pcr2015");
   EXPECT_TRUE(before.On("2016-01-01").empty());
+  // Its modifications fall under reg. 72 all the same (reg. 118(5A)-(5D)).
   before.MustAdd(
       R"j({"effective_date":"2015-06-01","variation":{"description":"more","value_delta_pence":100,"legal_basis":"PCR 2015 reg 72(1)(b)"}})j");
-  EXPECT_TRUE(before.On("2016-01-01").empty());
+  const auto modified = before.On("2016-01-01");
+  ASSERT_EQ(modified.size(), 1u);
+  EXPECT_EQ(modified[0].notice_type(), kNoticeModification);
   Stream from;
   from.MustAdd(award("2015-02-26"));
   const auto all = from.On("2016-01-01");
