@@ -238,7 +238,9 @@ std::variant<Principal, Response> Api::Admit(const Route& route, const Request& 
   // A token in the URL is a calendar token, for the calendar only: URLs are kept in histories,
   // proxies' logs and calendar settings, so no bearer token is ever taken from one. Messages
   // never quote the token.
-  if (auto t = query.find("token"); t != query.end()) {
+  std::optional<Principal> p;
+  const auto t = query.find("token");
+  if (t != query.end()) {
     if (!route.calendar_token) {
       return unauthorized(
           "a token in the URL (?token=) is accepted only by GET /v1/calendar.ics, and only a "
@@ -250,17 +252,21 @@ std::variant<Principal, Response> Api::Admit(const Route& route, const Request& 
                    "token: give a calendar token in the URL or a bearer token in the "
                    "Authorization header, not both");
     }
-    if (auto p = tokens_.FindCalendar(t->second)) return *std::move(p);
-    return unauthorized(
-        "token: not a valid calendar token (removed, mistyped, or a bearer token, which is never "
-        "accepted in a URL)",
-        false);
+    p = tokens_.FindCalendar(t->second);
+    if (!p) {
+      return unauthorized(
+          "token: not a valid calendar token (removed, mistyped, or a bearer token, which is "
+          "never accepted in a URL)",
+          false);
+    }
   }
-  std::optional<Principal> p;
   std::optional<std::string> sid;
-  // The Authorization header wins: a cookie is looked at only without one.
-  if (req.authorization.empty()) sid = CookieValue(req.cookie, SessionCookieName(req.secure));
-  if (!req.authorization.empty()) {
+  // The Authorization header wins: a cookie is looked at only without one (and neither with a
+  // calendar token, which the role check below still applies to).
+  if (!p && req.authorization.empty()) {
+    sid = CookieValue(req.cookie, SessionCookieName(req.secure));
+  }
+  if (!p && !req.authorization.empty()) {
     if (auto token = BearerToken(req.authorization)) p = tokens_.Find(*token);
   } else if (sid) {
     auto s = sessions_->Touch(*sid);
