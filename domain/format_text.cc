@@ -1,6 +1,8 @@
 // Money and bytes as text.
 #include "domain/format_text.h"
 
+#include <cctype>
+
 namespace contrack {
 namespace {
 
@@ -39,6 +41,21 @@ std::string Hex(const unsigned char* p, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     out[2 * i] = kDigits[p[i] >> 4];
     out[2 * i + 1] = kDigits[p[i] & 15];
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
   }
   return out;
 }

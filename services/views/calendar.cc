@@ -13,6 +13,8 @@
 #include <tuple>
 #include <vector>
 
+#include "domain/format_text.h"
+
 namespace contrack::views {
 namespace {
 
@@ -286,19 +288,7 @@ Result<std::string> ParsePublicUrl(std::string_view url, std::string_view flag) 
 }
 
 std::string ContractPageUrl(std::string_view public_url, std::string_view contract_id) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out(public_url);
-  out += "/#/contracts/";
-  for (unsigned char c : contract_id) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return std::string(public_url) + "/#/contracts/" + PercentEncode(contract_id);
 }
 
 std::string DecisionUid(const v1::Alert& a) {

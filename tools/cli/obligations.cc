@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "domain/codec.h"
+#include "domain/format_text.h"
 
 namespace contrack::cli {
 namespace {
@@ -21,21 +22,6 @@ std::string Field(const std::string& s) {
 std::string Pad(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
-}
-
-std::string Encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 int Print(const v1::ObligationsResponse& r, ObligationsFormat format, std::ostream& out) {
@@ -132,7 +118,7 @@ int RemoteObligations(Remote& r, const std::string& authority, bool overdue,
   char sep = '?';
   auto add = [&](const char* key, const std::string& value) {
     if (value.empty()) return;
-    target += sep + std::string(key) + "=" + Encode(value);
+    target += sep + std::string(key) + "=" + PercentEncode(value);
     sep = '&';
   };
   add("authority", authority);

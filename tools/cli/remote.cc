@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "domain/codec.h"
+#include "domain/format_text.h"
 #include "storage/backup_archive.h"
 #include "storage/event_log.h"
 #include "tools/cli/calendar.h"
@@ -13,21 +14,6 @@
 
 namespace contrack::cli {
 namespace {
-
-std::string Encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // Prints an HTTP failure: the API's error shape when there is one.
 int Failed(Remote& r, const http::HttpResponse& resp) {
@@ -86,7 +72,7 @@ std::optional<M> Get(Remote& r, const std::string& target, int* status) {
 static std::string Query(std::initializer_list<std::pair<const char*, std::string>> params) {
   std::string q;
   for (const auto& [k, v] : params) {
-    if (!v.empty()) q += (q.empty() ? "?" : "&") + std::string(k) + "=" + Encode(v);
+    if (!v.empty()) q += (q.empty() ? "?" : "&") + std::string(k) + "=" + PercentEncode(v);
   }
   return q;
 }
@@ -95,7 +81,7 @@ int RemoteShow(Remote& r, const std::string& id, const std::string& as_of,
                const std::string& known_at) {
   int status = 0;
   auto s = Get<v1::ContractState>(
-      r, "/v1/contracts/" + Encode(id) + Query({{"as_of", as_of}, {"known_at", known_at}}),
+      r, "/v1/contracts/" + PercentEncode(id) + Query({{"as_of", as_of}, {"known_at", known_at}}),
       &status);
   if (!s) return status;
   r.out << (r.json ? ToJson(*s, true) + "\n" : RenderState(*s));
@@ -108,10 +94,11 @@ int RemoteHistory(Remote& r, const std::string& id) {
   uint64_t after = 0;
   for (;;) {
     int status = 0;
-    auto page = Get<v1::HistoryResponse>(
-        r,
-        "/v1/contracts/" + Encode(id) + "/events?limit=1000&after_version=" + std::to_string(after),
-        &status);
+    auto page =
+        Get<v1::HistoryResponse>(r,
+                                 "/v1/contracts/" + PercentEncode(id) +
+                                     "/events?limit=1000&after_version=" + std::to_string(after),
+                                 &status);
     if (!page) return status;
     for (const auto& e : page->events()) *all.add_events() = e;
     if (page->next_after_version() == 0) break;
@@ -132,10 +119,10 @@ int RemoteList(Remote& r, const ListFilter& filter, const std::string& as_of,
   std::string after;
   for (;;) {
     int status = 0;
-    auto page = Get<v1::ContractList>(
-        r,
-        "/v1/contracts" + (query.empty() ? "?" : query + "&") + "limit=1000&after=" + Encode(after),
-        &status);
+    auto page = Get<v1::ContractList>(r,
+                                      "/v1/contracts" + (query.empty() ? "?" : query + "&") +
+                                          "limit=1000&after=" + PercentEncode(after),
+                                      &status);
     if (!page) return status;
     for (const auto& c : page->contracts()) *all.add_contracts() = c;
     if (page->next_after().empty()) break;
@@ -244,7 +231,7 @@ int RemoteBackup(Remote& r, const std::string& dir) {
 }
 
 int RemoteOcds(Remote& r, const std::string& id, bool record) {
-  auto resp = r.client.Get("/v1/ocds/" + Encode(id) + (record ? "?record=true" : ""));
+  auto resp = r.client.Get("/v1/ocds/" + PercentEncode(id) + (record ? "?record=true" : ""));
   if (resp.status != 200) return Failed(r, resp);
   r.out << resp.body;
   return 0;
@@ -275,7 +262,7 @@ Result<v1::AppendRequest> ReadEventFile(const std::string& path) {
 }
 
 int RemoteRecord(Remote& r, const std::string& id, const v1::AppendRequest& request) {
-  auto resp = r.client.Post("/v1/contracts/" + Encode(id) + "/events", ToJson(request),
+  auto resp = r.client.Post("/v1/contracts/" + PercentEncode(id) + "/events", ToJson(request),
                             {{"Content-Type", "application/json"}});
   if (resp.status != 201 && resp.status != 200) return Refused(r, resp);
   auto result = ParseJson<v1::AppendResponse>(resp.body, "response");
@@ -291,7 +278,7 @@ int RemoteRecord(Remote& r, const std::string& id, const v1::AppendRequest& requ
   r.out << RenderReceipt(*result);
   // The event is recorded whatever happens now: a failure to read it back is reported, not
   // turned into a failed exit that invites a duplicate retry.
-  auto state = r.client.Get("/v1/contracts/" + Encode(id));
+  auto state = r.client.Get("/v1/contracts/" + PercentEncode(id));
   if (state.status != 200) {
     r.err << "contrack: the event is recorded; reading the contract back failed:\n";
     Failed(r, state);

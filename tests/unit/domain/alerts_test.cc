@@ -64,6 +64,31 @@ std::vector<v1::Alert> NoticeAlertsOf(const v1::ContractState& s, const AlertWin
   return out;
 }
 
+using StateChange = std::function<void(v1::ContractState*)>;
+
+// A state's alerts entries as bytes, to compare.
+std::string EntriesBytes(const v1::ContractState& x) {
+  std::string out;
+  for (const auto& e : AlertEntriesFor(x)) out += e.SerializeAsString() + "|";
+  return out;
+}
+
+// Applies each change to `base` and expects SameAlertEntries to agree, both ways, with comparing
+// AlertEntriesFor's entries; returns how many changes altered the entries.
+int ExpectSameAlertEntriesAgrees(const v1::ContractState& base,
+                                 const std::vector<std::pair<std::string, StateChange>>& changes) {
+  int differing = 0;
+  for (const auto& [what, change] : changes) {
+    v1::ContractState changed = base;
+    change(&changed);
+    const bool same = EntriesBytes(base) == EntriesBytes(changed);
+    differing += !same;
+    EXPECT_EQ(SameAlertEntries(base, changed), same) << what;
+    EXPECT_EQ(SameAlertEntries(changed, base), same) << what;
+  }
+  return differing;
+}
+
 TEST(AlertsTest, LastDayOfMonthsCountsAsOfsMonthAsTheFirst) {
   EXPECT_EQ(LastDayOfMonths(D("2016-01-15"), 12), D("2016-12-31"));
   EXPECT_EQ(LastDayOfMonths(D("2016-01-31"), 1), D("2016-01-31"));
@@ -215,13 +240,7 @@ TEST(AlertsTest, SameAlertEntriesAgreesWithComparingTheEntries) {
                                          R"("value_pence":100,"extension_options":[{"months":6}],)"
                                          R"("participants":[{"authority":"Bradford Council"}])")});
   ASSERT_EQ(AlertEntriesFor(base).size(), 2u);
-  auto entries = [](const v1::ContractState& x) {
-    std::string out;
-    for (const auto& e : AlertEntriesFor(x)) out += e.SerializeAsString() + "|";
-    return out;
-  };
-  using Change = std::function<void(v1::ContractState*)>;
-  const std::vector<std::pair<std::string, Change>> changes = {
+  const std::vector<std::pair<std::string, StateChange>> changes = {
       {"nothing", [](auto*) {}},
       {"contract_id", [](auto* x) { x->set_contract_id("OTHER"); }},
       {"authority", [](auto* x) { x->set_authority("Other Council"); }},
@@ -251,15 +270,7 @@ TEST(AlertsTest, SameAlertEntriesAgreesWithComparingTheEntries) {
        [](auto* x) { x->set_funding_committed_pence(x->funding_committed_pence() + 1); }},
       {"version (not in the entries)", [](auto* x) { x->set_version(x->version() + 1); }},
   };
-  int differing = 0;
-  for (const auto& [what, change] : changes) {
-    v1::ContractState changed = base;
-    change(&changed);
-    const bool same = entries(base) == entries(changed);
-    differing += !same;
-    EXPECT_EQ(SameAlertEntries(base, changed), same) << what;
-    EXPECT_EQ(SameAlertEntries(changed, base), same) << what;
-  }
+  const int differing = ExpectSameAlertEntriesAgrees(base, changes);
   EXPECT_GE(differing, 18);  // procurement_lead_days counts only once no option is left
   // A waiver's entry follows its date; the termination's its date.
   v1::ContractState a = base, b = base;
@@ -268,7 +279,7 @@ TEST(AlertsTest, SameAlertEntriesAgreesWithComparingTheEntries) {
   b = a;
   b.set_termination_date("2016-02-29");
   EXPECT_FALSE(SameAlertEntries(a, b));
-  EXPECT_NE(entries(a), entries(b));
+  EXPECT_NE(EntriesBytes(a), EntriesBytes(b));
 }
 
 // A pa2023 contract: award 2025-05-12 (procurement begun 2025-03-03), entered into and started
@@ -358,13 +369,7 @@ TEST(AlertsTest, SameAlertEntriesAgreesOnTheNoticeFacts) {
   const v1::ContractState base = *replayed;
   ASSERT_EQ(base.modifications_size(), 1);
   ASSERT_EQ(base.notices_size(), 1);
-  auto entries = [](const v1::ContractState& x) {
-    std::string out;
-    for (const auto& e : AlertEntriesFor(x)) out += e.SerializeAsString() + "|";
-    return out;
-  };
-  using Change = std::function<void(v1::ContractState*)>;
-  const std::vector<std::pair<std::string, Change>> changes = {
+  const std::vector<std::pair<std::string, StateChange>> changes = {
       {"regime", [](auto* x) { x->set_procurement_regime("pcr2015"); }},
       {"local", [](auto* x) { x->set_procurement_regime("local"); }},
       {"exemption", [](auto* x) { x->set_exemption("Schedule 2 para 1"); }},
@@ -396,15 +401,7 @@ TEST(AlertsTest, SameAlertEntriesAgreesOnTheNoticeFacts) {
       {"notice reference (not in the entries)",
        [](auto* x) { x->mutable_notices(0)->set_reference("other"); }},
   };
-  int differing = 0;
-  for (const auto& [what, change] : changes) {
-    v1::ContractState changed = base;
-    change(&changed);
-    const bool same = entries(base) == entries(changed);
-    differing += !same;
-    EXPECT_EQ(SameAlertEntries(base, changed), same) << what;
-    EXPECT_EQ(SameAlertEntries(changed, base), same) << what;
-  }
+  const int differing = ExpectSameAlertEntriesAgrees(base, changes);
   EXPECT_GE(differing, 12);
 }
 

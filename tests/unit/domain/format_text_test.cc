@@ -28,5 +28,12 @@ TEST(FormatTextTest, HexIsLowerCaseTwoDigitsPerByte) {
   EXPECT_EQ(Hex(b, 0), "");
 }
 
+TEST(FormatTextTest, PercentEncodeKeepsOnlyTheUnreservedCharacters) {
+  EXPECT_EQ(PercentEncode("LCC-DIP_CRI.2015~x"), "LCC-DIP_CRI.2015~x");
+  EXPECT_EQ(PercentEncode("a b/c?d&e=f#g"), "a%20b%2Fc%3Fd%26e%3Df%23g");
+  EXPECT_EQ(PercentEncode("\xC2\xA3"), "%C2%A3");
+  EXPECT_EQ(PercentEncode(""), "");
+}
+
 }  // namespace
 }  // namespace contrack
